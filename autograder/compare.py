@@ -1,0 +1,195 @@
+"""Compare a learner's value with the reference's, and say what differs.
+
+`compare(expected, got, spec)` returns ``None`` when they agree and otherwise a
+`Mismatch` whose ``status`` is one of ``wrong-type``, ``wrong-shape``,
+``wrong-dtype``, ``nan`` (NaN or infinity where the reference has none) and
+``wrong-value``, and whose ``message`` names the first difference: where (the
+path into tuples and the array index), the expected and the received value, and
+for arrays the maximum absolute and relative error.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.wire import Unsupported
+
+__all__ = ["Compare", "Mismatch", "compare", "describe", "inputs_changed"]
+
+
+@dataclass(frozen=True)
+class Compare:
+    """How strictly to compare.
+
+    Parameters
+    ----------
+    rtol, atol : float
+        ``|got - expected| <= atol + rtol * |expected|`` element-wise.
+    dtype : {"kind", "exact", "ignore"}
+        ``"kind"`` requires the same kind (float, integer, bool); ``"exact"``
+        the same dtype (float32 is not float64); ``"ignore"`` skips the check.
+    """
+
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    dtype: str = "kind"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first difference between the expected and the received value."""
+
+    status: str
+    message: str
+
+
+def describe(value) -> str:
+    """Name a value's type and shape the way feedback messages do."""
+    if isinstance(value, Unsupported):
+        return f"a {value.type_name} object"
+    if isinstance(value, np.ndarray):
+        return f"ndarray of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.generic):
+        return f"NumPy {value.dtype} scalar"
+    if isinstance(value, (tuple, list)):
+        return f"{type(value).__name__} of length {len(value)}"
+    return type(value).__name__
+
+
+def _is_number(x) -> bool:
+    if isinstance(x, (bool, np.bool_)):
+        return False
+    if isinstance(x, np.ndarray):
+        return x.ndim == 0 and x.dtype.kind in "iuf"
+    return isinstance(x, (numbers.Real, np.integer, np.floating))
+
+
+def _show(x) -> str:
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.8g}"
+    return repr(x.item() if isinstance(x, np.generic) else x)
+
+
+def _where(path: str) -> str:
+    return f" at {path}" if path else ""
+
+
+def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: str):
+    if got.shape != expected.shape:
+        return Mismatch("wrong-shape", f"wrong shape{_where(path)}: expected "
+                        f"{expected.shape}, got {got.shape}")
+    if spec.dtype == "exact" and got.dtype != expected.dtype:
+        return Mismatch("wrong-dtype", f"wrong dtype{_where(path)}: expected "
+                        f"{expected.dtype}, got {got.dtype}")
+    e_kind, g_kind = expected.dtype.kind, got.dtype.kind
+    numeric = "biuf"
+    if spec.dtype == "kind" and e_kind != g_kind and not (e_kind in "iu" and g_kind in "iu"):
+        return Mismatch("wrong-dtype", f"wrong dtype{_where(path)}: expected a "
+                        f"{expected.dtype} array, got {got.dtype}")
+    if e_kind not in numeric or g_kind not in numeric:
+        if np.array_equal(expected, got):
+            return None
+        index = tuple(int(i) for i in np.argwhere(expected != got)[0])
+        return Mismatch("wrong-value", f"wrong value{_where(path)} at index {index}: "
+                        f"expected {expected[index]!r}, got {got[index]!r}")
+    e = expected.astype(np.float64)
+    g = got.astype(np.float64)
+    bad_nan = ~np.isfinite(g) & np.isfinite(e)
+    if bad_nan.any():
+        index = tuple(int(i) for i in np.argwhere(bad_nan)[0])
+        return Mismatch("nan", f"NaN or infinity{_where(path)} at index {index} "
+                        f"where the reference has {_show(e[index])} "
+                        f"({int(bad_nan.sum())} such entries)")
+    close = np.isclose(g, e, rtol=spec.rtol, atol=spec.atol, equal_nan=True)
+    close |= (e == g)  # equal infinities
+    if close.all():
+        return None
+    index = tuple(int(i) for i in np.argwhere(~close)[0])
+    finite = np.isfinite(e) & np.isfinite(g)
+    abs_err = np.abs(g - e)[finite]
+    rel_err = abs_err / np.maximum(np.abs(e[finite]), np.finfo(np.float64).tiny)
+    at = f" at index {index}" if expected.ndim else ""
+    return Mismatch("wrong-value", f"wrong value{_where(path)}{at}: expected "
+                    f"{_show(e[index])}, got {_show(g[index])} ({int((~close).sum())} of "
+                    f"{close.size} entries differ; max abs error "
+                    f"{abs_err.max() if abs_err.size else float('nan'):.3g}, max rel error "
+                    f"{rel_err.max() if rel_err.size else float('nan'):.3g})")
+
+
+def compare(expected, got, spec: Compare = Compare(), path: str = ""):
+    """Return ``None`` if ``got`` matches ``expected``, else the first `Mismatch`."""
+    if isinstance(got, Unsupported):
+        return Mismatch("wrong-type", f"wrong type{_where(path)}: expected "
+                        f"{describe(expected)}, got {describe(got)}")
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a "
+                            f"{describe(expected)}, got {describe(got)}")
+        if len(got) != len(expected):
+            return Mismatch("wrong-shape", f"wrong length{_where(path)}: expected "
+                            f"{len(expected)} items, got {len(got)}")
+        for i, (e, g) in enumerate(zip(expected, got)):
+            if found := compare(e, g, spec, f"{path}[{i}]"):
+                return found
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            keys = sorted(got) if isinstance(got, dict) else describe(got)
+            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a dict "
+                            f"with keys {sorted(expected)}, got {keys}")
+        for key in expected:
+            if found := compare(expected[key], got[key], spec, f"{path}[{key!r}]"):
+                return found
+        return None
+    if isinstance(expected, (bool, np.bool_)):
+        if not isinstance(got, (bool, np.bool_)):
+            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a bool, "
+                            f"got {describe(got)}")
+        if bool(got) != bool(expected):
+            return Mismatch("wrong-value", f"wrong value{_where(path)}: expected "
+                            f"{bool(expected)}, got {bool(got)}")
+        return None
+    if isinstance(expected, np.ndarray) and expected.ndim > 0:
+        if not isinstance(got, np.ndarray):
+            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected "
+                            f"{describe(expected)}, got {describe(got)}")
+        return _compare_arrays(expected, got, spec, path)
+    if _is_number(expected):
+        if not _is_number(got):
+            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a number, "
+                            f"got {describe(got)}")
+        loose = Compare(spec.rtol, spec.atol, "ignore")
+        return _compare_arrays(np.asarray(expected), np.asarray(got), loose, path)
+    if expected is None or isinstance(expected, str):
+        if type(got) is not type(expected) or got != expected:
+            return Mismatch("wrong-value", f"wrong value{_where(path)}: expected "
+                            f"{expected!r}, got {got!r}"[:300])
+        return None
+    raise TypeError(f"compare: no rule for expected values of type {type(expected).__name__}")
+
+
+def inputs_changed(before, after, path: str = "") -> str | None:
+    """Name the first argument the learner's code modified in place, if any."""
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape \
+                or after.dtype != before.dtype or before.tobytes() != after.tobytes():
+            return path or "an argument"
+        return None
+    if isinstance(before, (list, tuple)):
+        if not isinstance(after, (list, tuple)) or len(after) != len(before):
+            return path or "an argument"
+        for i, (b, a) in enumerate(zip(before, after)):
+            if found := inputs_changed(b, a, f"{path}[{i}]"):
+                return found
+        return None
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or set(after) != set(before):
+            return path or "an argument"
+        for key in before:
+            if found := inputs_changed(before[key], after[key], f"{path}[{key!r}]"):
+                return found
+        return None
+    return None

@@ -1,0 +1,300 @@
+"""The grader's side of process isolation: start the fork server, run children.
+
+`ForkServer` starts ``python -m autograder.worker`` in its own session and
+keeps it alive (it is restarted if learner code kills it). `ForkServer.spawn`
+returns a `Child` bound to one learner module; `Child.request` sends one
+request and waits for the reply with a wall-clock deadline enforced here, in
+the grader, by SIGKILL — so it holds even when learner code ignores or blocks
+signals. Every way a child can go wrong surfaces as a `ChildFailure` with a
+status and a message; nothing a child sends is unpickled.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+
+from autograder import wire
+
+__all__ = ["ChildFailure", "Child", "ForkServer", "OUTPUT_CAP_BYTES"]
+
+OUTPUT_CAP_BYTES = 16_384  # learner output kept for messages; the rest is drained
+_SERVER_START_TIMEOUT = 180.0  # cold imports (Numba, SciPy) on a slow machine
+_EXIT_STATUS_WAIT = 2.0
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ChildFailure(Exception):
+    """A child did not produce a reply: ``status`` says why, ``message`` explains."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def worker_environment(extra: dict | None = None) -> dict:
+    """Environment for the fork server: Agg backend, a Numba cache, the repo importable."""
+    env = dict(os.environ)
+    env["MPLBACKEND"] = "Agg"
+    env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "ai4md" / "numba"))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_REPO_ROOT), env.get("PYTHONPATH")]))
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class _Output:
+    """Drains a child's stdout/stderr pipe, keeping the first bytes only."""
+
+    fd: int
+    head: bytearray = field(default_factory=bytearray)
+    total: int = 0
+
+    def __post_init__(self):
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        try:
+            while chunk := os.read(self.fd, 65536):
+                self.total += len(chunk)
+                if len(self.head) < OUTPUT_CAP_BYTES:
+                    self.head += chunk[: OUTPUT_CAP_BYTES - len(self.head)]
+        except OSError:
+            pass
+        finally:
+            os.close(self.fd)
+
+    def text(self) -> str:
+        shown = self.head.decode("utf-8", "replace")
+        if self.total > len(self.head):
+            shown += f"\n... ({self.total - len(self.head)} more bytes of output not shown)"
+        return shown
+
+
+class Child:
+    """One forked worker that has imported one learner module."""
+
+    def __init__(self, server: ForkServer, pid: int, chan: socket.socket, output: _Output):
+        self.server, self.pid, self.chan, self.output = server, pid, chan, output
+        self.alive = True
+
+    def request(self, message: dict, timeout: float):
+        """Send ``message`` and return the decoded reply, or raise `ChildFailure`."""
+        if not self.alive:
+            raise ChildFailure("crashed", "the worker is no longer running")
+        try:
+            wire.write_frame(self.chan.fileno(), pickle.dumps(message))
+        except OSError:
+            raise self._died() from None
+        return self.receive(timeout)
+
+    def receive(self, timeout: float):
+        """Wait up to ``timeout`` seconds for one reply frame."""
+        deadline = time.monotonic() + timeout
+        try:
+            header = self._read(8, deadline)
+            (length,) = struct.unpack(">Q", header)
+            if length > wire.MAX_FRAME_BYTES:
+                raise wire.WireError("reply too large")
+            return wire.decode(self._read(length, deadline))
+        except TimeoutError:
+            self.kill()
+            raise ChildFailure("timeout", f"did not finish within {timeout:g} s "
+                                          "(infinite loop? waiting for input?)") from None
+        except EOFError:
+            raise self._died() from None
+        except wire.WireError as exc:
+            self.kill()
+            raise ChildFailure("crashed", f"the worker sent a malformed reply ({exc})") from None
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        chunks, remaining = [], n
+        while remaining:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self.chan], [], [], left)
+            if not ready:
+                continue
+            chunk = self.chan.recv(min(remaining, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _died(self) -> ChildFailure:
+        self.alive = False
+        status = self.server.exit_status(self.pid, _EXIT_STATUS_WAIT)
+        self.kill()
+        if status is None:
+            return ChildFailure("crashed", "the worker process vanished (its parent was killed?)")
+        kind, value = status
+        if kind == "signal":
+            name = _signal_name(value)
+            if value == signal.SIGSEGV:
+                return ChildFailure("crashed", f"crashed with {name} (segmentation fault)")
+            if value == signal.SIGKILL:
+                return ChildFailure("crashed", f"killed by {name} (out of memory, or killed itself?)")
+            return ChildFailure("crashed", f"crashed with {name}")
+        return ChildFailure("exited", f"the process exited with code {value} "
+                                      "(os._exit or exit from C code?) before answering")
+
+    def kill(self) -> None:
+        """Kill the child (and anything in its session); idempotent."""
+        self.alive = False
+        for target in (lambda: os.killpg(self.pid, signal.SIGKILL),
+                       lambda: os.kill(self.pid, signal.SIGKILL)):
+            try:
+                target()
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            self.chan.close()
+        except OSError:
+            pass
+
+    def output_text(self) -> str:
+        """What the learner's code printed so far (capped)."""
+        self.output.thread.join(0.2)
+        return self.output.text()
+
+
+class ForkServer:
+    """Owns the fork-server process and the stream of its events."""
+
+    def __init__(self, memory_bytes: int, env: dict | None = None):
+        self.memory_bytes = memory_bytes
+        self.env = worker_environment(env)
+        self._tokens = count()
+        self._proc = None
+        self._start()
+
+    def _start(self) -> None:
+        ours, theirs = socket.socketpair()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True, env=self.env, cwd=os.getcwd(),
+        )
+        theirs.close()
+        self._control = ours
+        self._events: queue.Queue = queue.Queue()
+        self._exits: dict[int, tuple[str, int]] = {}
+        self._lock = threading.Condition()
+        threading.Thread(target=self._listen, args=(ours, self._events), daemon=True).start()
+        event = self._next_event("ready", _SERVER_START_TIMEOUT)
+        if event is None:
+            detail = self._proc.stderr.read().decode(errors="replace")[-2000:] \
+                if self._proc.poll() is not None else "no answer"
+            raise RuntimeError(f"the grading worker did not start: {detail}")
+
+    def _listen(self, control: socket.socket, events: queue.Queue) -> None:
+        fd = control.fileno()
+        try:
+            while True:
+                event = wire.decode(wire.read_frame(fd))
+                if event.get("event") == "exited":
+                    with self._lock:
+                        status = ("signal", event["signal"]) if "signal" in event \
+                            else ("code", event["code"])
+                        self._exits[event["pid"]] = status
+                        self._lock.notify_all()
+                else:
+                    events.put(event)
+        except (wire.WireError, OSError, AttributeError):
+            events.put(None)
+            with self._lock:
+                self._lock.notify_all()
+
+    def _next_event(self, kind: str, timeout: float):
+        try:
+            event = self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        return event if event and event.get("event") == kind else None
+
+    def alive(self) -> bool:
+        """Whether the fork server process is still running."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def exit_status(self, pid: int, timeout: float):
+        """Wait up to ``timeout`` for a child's exit status: ("code"|"signal", n) or None."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while pid not in self._exits:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self.alive():
+                    return self._exits.get(pid)
+                self._lock.wait(left)
+            return self._exits.pop(pid)
+
+    def spawn(self, path: str, module_name: str, timeout: float) -> Child:
+        """Fork a child that imports ``path``; raise `ChildFailure` if the import fails."""
+        if not self.alive():
+            self.close()
+            self._start()
+        ours, theirs = socket.socketpair()
+        out_read, out_write = os.pipe()
+        job = {"path": path, "module_name": module_name, "token": next(self._tokens),
+               "memory_bytes": self.memory_bytes}
+        try:
+            socket.send_fds(self._control, [pickle.dumps(job)], [theirs.fileno(), out_write])
+        finally:
+            theirs.close()
+            os.close(out_write)
+        event = self._next_event("spawned", 30.0)
+        if event is None:
+            ours.close()
+            os.close(out_read)
+            raise ChildFailure("crashed", "the grading worker did not start a process")
+        child = Child(self, event["pid"], ours, _Output(out_read))
+        reply = child.receive(timeout)
+        if reply.get("status") != "ready":
+            child.kill()
+            raise ChildFailure("import-error", str(reply.get("message", "")))
+        return child
+
+    def close(self) -> None:
+        """Stop the fork server."""
+        if self._proc is None:
+            return
+        try:
+            self._control.close()
+        except OSError:
+            pass
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._proc.wait()
+        self._proc.stderr.close()
+        self._proc = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

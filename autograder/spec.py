@@ -1,0 +1,127 @@
+"""The vocabulary of the registry: `Case` (one input) and `Exercise` (one graded function).
+
+An exercise is graded by *kind*:
+
+``call``
+    ``func(*args, **kwargs)`` (then any ``then`` calls on the result) compared
+    with ``oracle(*args, **kwargs)`` (same ``then`` calls).
+``roundtrip``
+    The learner's forward (``name`` with ``_backward`` replaced by ``_forward``)
+    then the learner's backward on its own cache, compared with
+    ``oracle = (forward, backward)`` from `reference` fed the same ``dout``:
+    the value compared is ``{"out": out, "grads": grads}``.
+``gradcheck``
+    A central-difference gradient of the learner's own forward against the
+    learner's backward, at sampled coordinates (no oracle needed); this tells
+    a learner whether the forward or the backward is wrong.
+
+Kinds combine with ``+`` (``"roundtrip+gradcheck"``). Every kind checks that
+the inputs were not modified in place. ``verify`` replaces value comparison by
+a property check when the answer is not unique.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograder.compare import Compare
+
+__all__ = ["Case", "Exercise"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One set of inputs for an exercise.
+
+    Parameters
+    ----------
+    args, kwargs
+        Passed to the learner's function (and to the oracle).
+    then
+        ``((args, kwargs), ...)``: calls applied to the returned value in turn
+        (for exercises that return a function).
+    dout
+        Upstream gradient for ``roundtrip``/``gradcheck`` kinds.
+    wrt
+        Positions in ``args`` that the gradient check differentiates.
+    label
+        How feedback describes a public case (defaults to a summary of ``args``).
+    """
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    then: tuple = ()
+    dout: Any = None
+    wrt: tuple = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One graded function and everything needed to grade it.
+
+    Parameters
+    ----------
+    module : str
+        Path of the lesson file relative to the exercises root, such as
+        ``"week2/diagnostic_metrics.py"``.
+    name : str
+        The learner's function in that module.
+    points : int
+        Maximum score; grading is all-or-nothing per exercise.
+    oracle
+        A `reference` callable with the learner function's signature (``call``)
+        or a ``(forward, backward)`` pair (``roundtrip``). Never `solutions`.
+    public : callable () -> list of Case
+        Small fixed cases shown in feedback.
+    hidden : callable (numpy.random.Generator) -> list of Case
+        Seeded random and edge cases, made at grading time.
+    kind : str
+        ``"call"``, ``"roundtrip"``, ``"gradcheck"`` or a ``+`` combination.
+    compare : Compare
+        Tolerances and dtype strictness.
+    verify : callable (Case, value) -> str or None, optional
+        Property check replacing the oracle comparison (returns a message on failure).
+    hint : str
+        Shown after a failure.
+    """
+
+    module: str
+    name: str
+    points: int
+    oracle: Any
+    public: Callable[[], list]
+    hidden: Callable[[Any], list]
+    kind: str = "call"
+    compare: Compare = Compare()
+    verify: Callable | None = None
+    hint: str = ""
+
+    @property
+    def week(self) -> str:
+        """The course week, such as ``"week2"``."""
+        return self.module.split("/")[0]
+
+    @property
+    def lesson(self) -> str:
+        """The lesson module's name, such as ``"diagnostic_metrics"``."""
+        return self.module.rsplit("/", 1)[-1].removesuffix(".py")
+
+    @property
+    def id(self) -> str:
+        """Dotted id, such as ``"week2.diagnostic_metrics.get_sensitivity"``."""
+        return f"{self.module.removesuffix('.py').replace('/', '.')}.{self.name}"
+
+    @property
+    def forward_name(self) -> str:
+        """The learner's forward that feeds a backward exercise."""
+        return self.name.replace("_backward", "_forward")
+
+    def kinds(self) -> tuple[str, ...]:
+        """The grading kinds, in order."""
+        return tuple(self.kind.split("+"))
+
+    def __str__(self) -> str:
+        return self.name
