@@ -94,9 +94,11 @@ def _build(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from autograder.demos import metrics_figures
+    from reference.data.synthetic import synthetic_predictions
+    from reference.viz import save_evaluation_figures
 
-    for path in metrics_figures(Path(args.out), seed=args.seed):
+    y_true, y_score, names = synthetic_predictions(seed=args.seed)
+    for path in save_evaluation_figures(y_true, y_score, Path(args.out), names=names):
         print(path)
     return 0
 

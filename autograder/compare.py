@@ -49,7 +49,7 @@ class Mismatch:
 def describe(value) -> str:
     """Name a value's type and shape the way feedback messages do."""
     if isinstance(value, Unsupported):
-        return f"a {value.type_name} object"
+        return f"an object of type {value.type_name}"
     if isinstance(value, np.ndarray):
         return f"ndarray of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, np.generic):

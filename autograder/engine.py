@@ -151,6 +151,12 @@ class Grader:
             message += f"\nHint: {exercise.hint}"
         return Result(exercise, 0, problem.status, message, seconds)
 
+    def lesson_path(self, exercise: Exercise) -> Path:
+        """The learner's file: ``target/week2/lesson.py``, or ``target/lesson.py`` (flat upload)."""
+        nested = (self.target / exercise.module).resolve()
+        flat = (self.target / Path(exercise.module).name).resolve()
+        return flat if not nested.is_file() and flat.is_file() else nested
+
     def rerun_note(self, exercise: Exercise) -> str:
         """How to re-run an exercise's hidden cases exactly."""
         return f"grading seed {self.seed}; re-run: ai4md grade {exercise.name} --seed {self.seed}"
@@ -171,7 +177,7 @@ class Grader:
         return self._server
 
     def _grade(self, exercise: Exercise) -> _Problem | None:
-        path = (self.target / exercise.module).resolve()
+        path = self.lesson_path(exercise)
         if not path.is_file():
             return _Problem("missing", f"file not found: {path}")
         if path in self._import_failures:
@@ -189,7 +195,7 @@ class Grader:
                     problem = self._run(child, exercise, kind, case)
                     if problem is not None:
                         return _Problem(problem.status, f"{label}\n{problem.message}")
-            if not self._server.alive():
+            if not self._server.ping():
                 return _Problem("crashed", "killed the grader's worker process (the parent "
                                 "of the process that runs your code)")
             return None

@@ -50,6 +50,8 @@ def run(module, request: dict, path: str, fmt) -> dict:
     except _MissingFunction as exc:
         return {"status": "missing", "kind": "AttributeError", "message": str(exc)}
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+        if type(exc).__module__.startswith("_pytest") and type(exc).__name__ == "Exit":
+            return {"status": "exit", "kind": "Exit", "message": f"called pytest.exit({exc})"}
         return _fail("exception", exc, path, fmt)
 
 

@@ -251,9 +251,21 @@ class ForkServer:
                 self._lock.wait(left)
             return self._exits.pop(pid)
 
+    def ping(self, timeout: float = 5.0) -> bool:
+        """Whether the fork server still answers (False once learner code killed it)."""
+        if self._proc is None or not self.alive():
+            return False
+        token = next(self._tokens)
+        try:
+            socket.send_fds(self._control, [pickle.dumps({"ping": True, "token": token})], [])
+        except OSError:
+            return False
+        event = self._next_event("pong", timeout)
+        return event is not None and event.get("token") == token
+
     def spawn(self, path: str, module_name: str, timeout: float) -> Child:
         """Fork a child that imports ``path``; raise `ChildFailure` if the import fails."""
-        if not self.alive():
+        if not self.ping():  # learner code may have killed the previous server
             self.close()
             self._start()
         ours, theirs = socket.socketpair()

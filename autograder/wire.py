@@ -74,7 +74,7 @@ def encode(value) -> bytes:
     offset = [0]
 
     def add_array(arr: np.ndarray) -> dict:
-        arr = np.ascontiguousarray(arr)
+        arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d
         data = arr.tobytes()
         entry = {"dtype": arr.dtype.descr if arr.dtype.kind == "V" else arr.dtype.str,
                  "shape": list(arr.shape), "offset": offset[0], "nbytes": len(data)}

@@ -65,9 +65,9 @@ def _limit_memory(cap_bytes: int) -> None:
 
 def _learner_traceback(exc: BaseException, path: str) -> str:
     """Format ``exc`` keeping only frames outside the grader (the learner's own)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename == path or f"{os.sep}autograder{os.sep}" not in f.filename]
-    lines = traceback.format_list(frames[-8:])
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if f.filename == path]
+    lines = traceback.format_list((own or frames[-1:])[-8:])
     head = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return (head + "\n" + "".join(lines)).rstrip()
 
@@ -128,6 +128,9 @@ def _spawn(control: socket.socket) -> None:
     if not message:
         raise EOFError
     job = pickle.loads(message)
+    if job.get("ping"):
+        _send(control, {"event": "pong", "token": job["token"]})
+        return
     chan = socket.socket(fileno=fds[0])
     out_fd = fds[1]
     pid = os.fork()

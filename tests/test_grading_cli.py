@@ -1,0 +1,92 @@
+"""`ai4md grade` end to end: full marks on solutions/, zero on the untouched exercises/.
+
+These run the real command in a subprocess, as a learner or CI would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.registry import EXERCISES
+
+ROOT = Path(__file__).resolve().parent.parent
+TOTAL = sum(e.points for e in EXERCISES)
+
+
+def ai4md(*args, cwd=ROOT, timeout=600):
+    env = dict(os.environ)
+    env.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def solutions_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("grade") / "results.json"
+    return ai4md("grade", "--target", "solutions", "--json", str(out)), out
+
+
+@pytest.fixture(scope="module")
+def exercises_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("grade") / "results.json"
+    return ai4md("grade", "--json", str(out)), out
+
+
+def test_solutions_get_full_marks(solutions_run):
+    run, out = solutions_run
+    assert run.returncode == 0, run.stdout + run.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == TOTAL > 0
+    assert [t["name"] for t in data["tests"]] == [e.id for e in EXERCISES]
+    assert all(t["status"] == "passed" and t["score"] == t["max_score"] for t in data["tests"])
+    assert f"total: {TOTAL:g}/{TOTAL:g}" in run.stdout
+
+
+def test_untouched_exercises_score_zero_as_not_implemented(exercises_run):
+    run, out = exercises_run
+    assert run.returncode == 1
+    data = json.loads(out.read_text())
+    assert data["score"] == 0
+    for test, exercise in zip(data["tests"], EXERCISES):
+        assert test["name"] == exercise.id and exercise.name in test["name"]
+        assert (test["score"], test["max_score"], test["status"]) == (0, exercise.points, "failed")
+        assert test["output"].startswith("not implemented"), test["output"]
+    assert "Traceback" not in run.stderr
+    assert f"total: 0/{TOTAL:g}" in run.stdout
+
+
+def test_selectors_pick_a_week_a_lesson_or_one_exercise():
+    first = EXERCISES[0]
+    run = ai4md("grade", first.name, "--target", "solutions")
+    assert run.returncode == 0, run.stdout
+    assert f"total: {first.points:g}/{first.points:g}" in run.stdout
+    run = ai4md("grade", "week99")
+    assert run.returncode == 2 and "no exercise matches 'week99'" in run.stderr
+
+
+def test_list_shows_weeks_exercises_and_points():
+    run = ai4md("list")
+    assert run.returncode == 0
+    assert f"total: {len(EXERCISES)} exercises, {TOTAL:g} points" in run.stdout
+    assert all(e.name in run.stdout for e in EXERCISES)
+
+
+def test_json_is_written_even_when_grading_breaks(tmp_path):
+    out = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, "-c",
+                          "import sys, autograder.runner as r\n"
+                          "def broken(*a, **k): raise RuntimeError('boom')\n"
+                          "r.grade = broken\n"
+                          "from autograder.cli import main\n"
+                          f"sys.exit(main(['grade', '--json', {str(out)!r}]))"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    data = json.loads(out.read_text())
+    assert data["score"] == 0 and len(data["tests"]) == len(EXERCISES)
+    assert all("RuntimeError: boom" in t["output"] for t in data["tests"])
