@@ -1,10 +1,10 @@
 """The ``ai4md`` command line.
 
-    ai4md grade [SELECTOR ...] [--target exercises|solutions|DIR] [--json FILE]
-                [--timeout S] [--memory GiB] [--seed N]
-    ai4md list
-    ai4md build-exercises [--check]
-    ai4md evaluate --synthetic [--out DIR]
+ai4md grade [SELECTOR ...] [--target exercises|solutions|DIR] [--json FILE]
+            [--timeout S] [--memory GiB] [--seed N]
+ai4md list
+ai4md build-exercises [--check]
+ai4md evaluate --synthetic [--out DIR]
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ def _target_dir(target: str) -> Path:
         return PACKAGE_ROOT / target
     path = Path(target).expanduser().resolve()
     if not path.is_dir():
-        raise SystemExit(f"ai4md grade: --target {target!r} is not a folder "
-                         "(give exercises, solutions or a folder laid out like exercises/)")
+        raise SystemExit(
+            f"ai4md grade: --target {target!r} is not a folder "
+            "(give exercises, solutions or a folder laid out like exercises/)"
+        )
     return path
 
 
@@ -39,14 +41,21 @@ def _grade(args) -> int:
         print(f"ai4md grade: {exc}", file=sys.stderr)
         return 2
     target = _target_dir(args.target)
-    results = [report.Result(e, 0, "grader-error", "grading did not run") for e in exercises]
+    results = [
+        report.Result(e, 0, "grader-error", "grading did not run") for e in exercises
+    ]
     start = time.monotonic()
     crash = ""
     try:
         from autograder.runner import grade
 
-        results = grade(exercises, target, timeout=args.timeout,
-                        memory_bytes=int(args.memory * 2**30), seed=args.seed)
+        results = grade(
+            exercises,
+            target,
+            timeout=args.timeout,
+            memory_bytes=int(args.memory * 2**30),
+            seed=args.seed,
+        )
     except KeyboardInterrupt:
         crash = "grading was interrupted"
     except Exception:  # noqa: BLE001 - still write what we have, then report
@@ -56,8 +65,10 @@ def _grade(args) -> int:
     finally:
         if args.json:
             report.write_json(args.json, report.gradescope_json(results, crash))
-    print(f"Grading {target} ({len(exercises)} exercises, "
-          f"{time.monotonic() - start:.1f} s)\n")
+    print(
+        f"Grading {target} ({len(exercises)} exercises, "
+        f"{time.monotonic() - start:.1f} s)\n"
+    )
     print(report.format_table(results))
     if crash:
         print(f"\n{crash}", file=sys.stderr)
@@ -74,7 +85,10 @@ def _list(args) -> int:
             total = sum(x.points for x in EXERCISES if x.week == week)
             print(f"{week} ({total:g} points)")
         print(f"  {e.lesson + '.' + e.name:<55} {e.points:>3g} pt")
-    print(f"total: {len(EXERCISES)} exercises, {sum(e.points for e in EXERCISES):g} points")
+    print(
+        f"total: {len(EXERCISES)} exercises, "
+        f"{sum(e.points for e in EXERCISES):g} points"
+    )
     return 0
 
 
@@ -84,8 +98,10 @@ def _build(args) -> int:
     stale = build(PACKAGE_ROOT, check=args.check)
     if args.check:
         if stale:
-            print("exercises/ is stale; run `ai4md build-exercises`. Differs:\n  "
-                  + "\n  ".join(stale))
+            print(
+                "exercises/ is stale; run `ai4md build-exercises`. Differs:\n  "
+                + "\n  ".join(stale)
+            )
             return 1
         print("exercises/ is up to date")
         return 0
@@ -104,35 +120,64 @@ def _evaluate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for ``ai4md``."""
+    """Build the argument parser for ``ai4md``."""
     from autograder.engine import DEFAULT_SEED, DEFAULT_TIMEOUT
 
     parser = argparse.ArgumentParser(prog="ai4md", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("grade", help="grade exercises (default: all, in exercises/)")
-    g.add_argument("selectors", nargs="*", metavar="SELECTOR",
-                   help="a week (week2), a lesson, an exercise name or a dotted id")
-    g.add_argument("--target", default="exercises",
-                   help="exercises (default), solutions, or a folder laid out like exercises/")
-    g.add_argument("--json", metavar="FILE", help="also write Gradescope's results.json here")
-    g.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"seconds allowed per call (default {DEFAULT_TIMEOUT:g})")
-    g.add_argument("--memory", type=float, default=2.0,
-                   help="memory limit per worker in GiB (default 2)")
-    g.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                   help=f"seed of the hidden cases (default {DEFAULT_SEED})")
+    g.add_argument(
+        "selectors",
+        nargs="*",
+        metavar="SELECTOR",
+        help="a week (week2), a lesson, an exercise name or a dotted id",
+    )
+    g.add_argument(
+        "--target",
+        default="exercises",
+        help="exercises (default), solutions, or a folder laid out like exercises/",
+    )
+    g.add_argument(
+        "--json", metavar="FILE", help="also write Gradescope's results.json here"
+    )
+    g.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds allowed per call (default {DEFAULT_TIMEOUT:g})",
+    )
+    g.add_argument(
+        "--memory",
+        type=float,
+        default=2.0,
+        help="memory limit per worker in GiB (default 2)",
+    )
+    g.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"seed of the hidden cases (default {DEFAULT_SEED})",
+    )
     g.set_defaults(func=_grade)
 
-    sub.add_parser("list", help="list weeks, exercises and points").set_defaults(func=_list)
+    sub.add_parser("list", help="list weeks, exercises and points").set_defaults(
+        func=_list
+    )
 
     b = sub.add_parser("build-exercises", help="write exercises/ from solutions/")
     b.add_argument("--check", action="store_true", help="only report stale files")
     b.set_defaults(func=_build)
 
-    e = sub.add_parser("evaluate", help="draw evaluation figures (ROC, PR, calibration)")
-    e.add_argument("--synthetic", action="store_true", default=True,
-                   help="use a seeded synthetic prediction set (the default)")
+    e = sub.add_parser(
+        "evaluate", help="draw evaluation figures (ROC, PR, calibration)"
+    )
+    e.add_argument(
+        "--synthetic",
+        action="store_true",
+        default=True,
+        help="use a seeded synthetic prediction set (the default)",
+    )
     e.add_argument("--out", default="figures", help="output folder (default ./figures)")
     e.add_argument("--seed", type=int, default=0)
     e.set_defaults(func=_evaluate)

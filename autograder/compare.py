@@ -79,32 +79,49 @@ def _where(path: str) -> str:
 
 def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: str):
     if got.shape != expected.shape:
-        return Mismatch("wrong-shape", f"wrong shape{_where(path)}: expected "
-                        f"{expected.shape}, got {got.shape}")
+        return Mismatch(
+            "wrong-shape",
+            f"wrong shape{_where(path)}: expected {expected.shape}, got {got.shape}",
+        )
     if spec.dtype == "exact" and got.dtype != expected.dtype:
-        return Mismatch("wrong-dtype", f"wrong dtype{_where(path)}: expected "
-                        f"{expected.dtype}, got {got.dtype}")
+        return Mismatch(
+            "wrong-dtype",
+            f"wrong dtype{_where(path)}: expected {expected.dtype}, got {got.dtype}",
+        )
     e_kind, g_kind = expected.dtype.kind, got.dtype.kind
     numeric = "biuf"
-    if spec.dtype == "kind" and e_kind != g_kind and not (e_kind in "iu" and g_kind in "iu"):
-        return Mismatch("wrong-dtype", f"wrong dtype{_where(path)}: expected a "
-                        f"{expected.dtype} array, got {got.dtype}")
+    if (
+        spec.dtype == "kind"
+        and e_kind != g_kind
+        and not (e_kind in "iu" and g_kind in "iu")
+    ):
+        return Mismatch(
+            "wrong-dtype",
+            f"wrong dtype{_where(path)}: expected a "
+            f"{expected.dtype} array, got {got.dtype}",
+        )
     if e_kind not in numeric or g_kind not in numeric:
         if np.array_equal(expected, got):
             return None
         index = tuple(int(i) for i in np.argwhere(expected != got)[0])
-        return Mismatch("wrong-value", f"wrong value{_where(path)} at index {index}: "
-                        f"expected {expected[index]!r}, got {got[index]!r}")
+        return Mismatch(
+            "wrong-value",
+            f"wrong value{_where(path)} at index {index}: "
+            f"expected {expected[index]!r}, got {got[index]!r}",
+        )
     e = expected.astype(np.float64)
     g = got.astype(np.float64)
     bad_nan = ~np.isfinite(g) & np.isfinite(e)
     if bad_nan.any():
         index = tuple(int(i) for i in np.argwhere(bad_nan)[0])
-        return Mismatch("nan", f"NaN or infinity{_where(path)} at index {index} "
-                        f"where the reference has {_show(e[index])} "
-                        f"({int(bad_nan.sum())} such entries)")
+        return Mismatch(
+            "nan",
+            f"NaN or infinity{_where(path)} at index {index} "
+            f"where the reference has {_show(e[index])} "
+            f"({int(bad_nan.sum())} such entries)",
+        )
     close = np.isclose(g, e, rtol=spec.rtol, atol=spec.atol, equal_nan=True)
-    close |= (e == g)  # equal infinities
+    close |= e == g  # equal infinities
     if close.all():
         return None
     index = tuple(int(i) for i in np.argwhere(~close)[0])
@@ -112,76 +129,109 @@ def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: 
     abs_err = np.abs(g - e)[finite]
     rel_err = abs_err / np.maximum(np.abs(e[finite]), np.finfo(np.float64).tiny)
     at = f" at index {index}" if expected.ndim else ""
-    return Mismatch("wrong-value", f"wrong value{_where(path)}{at}: expected "
-                    f"{_show(e[index])}, got {_show(g[index])} ({int((~close).sum())} of "
-                    f"{close.size} entries differ; max abs error "
-                    f"{abs_err.max() if abs_err.size else float('nan'):.3g}, max rel error "
-                    f"{rel_err.max() if rel_err.size else float('nan'):.3g})")
+    return Mismatch(
+        "wrong-value",
+        f"wrong value{_where(path)}{at}: expected "
+        f"{_show(e[index])}, got {_show(g[index])} ({int((~close).sum())} of "
+        f"{close.size} entries differ; max abs error "
+        f"{abs_err.max() if abs_err.size else float('nan'):.3g}, max rel error "
+        f"{rel_err.max() if rel_err.size else float('nan'):.3g})",
+    )
 
 
 def compare(expected, got, spec: Compare = Compare(), path: str = ""):
     """Return ``None`` if ``got`` matches ``expected``, else the first `Mismatch`."""
     if isinstance(got, Unsupported):
-        return Mismatch("wrong-type", f"wrong type{_where(path)}: expected "
-                        f"{describe(expected)}, got {describe(got)}")
+        return Mismatch(
+            "wrong-type",
+            f"wrong type{_where(path)}: expected "
+            f"{describe(expected)}, got {describe(got)}",
+        )
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
-            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a "
-                            f"{describe(expected)}, got {describe(got)}")
+            return Mismatch(
+                "wrong-type",
+                f"wrong type{_where(path)}: expected a "
+                f"{describe(expected)}, got {describe(got)}",
+            )
         if len(got) != len(expected):
-            return Mismatch("wrong-shape", f"wrong length{_where(path)}: expected "
-                            f"{len(expected)} items, got {len(got)}")
-        for i, (e, g) in enumerate(zip(expected, got)):
+            return Mismatch(
+                "wrong-shape",
+                f"wrong length{_where(path)}: expected "
+                f"{len(expected)} items, got {len(got)}",
+            )
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             if found := compare(e, g, spec, f"{path}[{i}]"):
                 return found
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
             keys = sorted(got) if isinstance(got, dict) else describe(got)
-            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a dict "
-                            f"with keys {sorted(expected)}, got {keys}")
+            return Mismatch(
+                "wrong-type",
+                f"wrong type{_where(path)}: expected a dict "
+                f"with keys {sorted(expected)}, got {keys}",
+            )
         for key in expected:
             if found := compare(expected[key], got[key], spec, f"{path}[{key!r}]"):
                 return found
         return None
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(got, (bool, np.bool_)):
-            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a bool, "
-                            f"got {describe(got)}")
+            return Mismatch(
+                "wrong-type",
+                f"wrong type{_where(path)}: expected a bool, got {describe(got)}",
+            )
         if bool(got) != bool(expected):
-            return Mismatch("wrong-value", f"wrong value{_where(path)}: expected "
-                            f"{bool(expected)}, got {bool(got)}")
+            return Mismatch(
+                "wrong-value",
+                f"wrong value{_where(path)}: expected "
+                f"{bool(expected)}, got {bool(got)}",
+            )
         return None
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
         if not isinstance(got, np.ndarray):
-            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected "
-                            f"{describe(expected)}, got {describe(got)}")
+            return Mismatch(
+                "wrong-type",
+                f"wrong type{_where(path)}: expected "
+                f"{describe(expected)}, got {describe(got)}",
+            )
         return _compare_arrays(expected, got, spec, path)
     if _is_number(expected):
         if not _is_number(got):
-            return Mismatch("wrong-type", f"wrong type{_where(path)}: expected a number, "
-                            f"got {describe(got)}")
+            return Mismatch(
+                "wrong-type",
+                f"wrong type{_where(path)}: expected a number, got {describe(got)}",
+            )
         loose = Compare(spec.rtol, spec.atol, "ignore")
         return _compare_arrays(np.asarray(expected), np.asarray(got), loose, path)
     if expected is None or isinstance(expected, str):
         if type(got) is not type(expected) or got != expected:
-            return Mismatch("wrong-value", f"wrong value{_where(path)}: expected "
-                            f"{expected!r}, got {got!r}"[:300])
+            return Mismatch(
+                "wrong-value",
+                f"wrong value{_where(path)}: expected {expected!r}, got {got!r}"[:300],
+            )
         return None
-    raise TypeError(f"compare: no rule for expected values of type {type(expected).__name__}")
+    raise TypeError(
+        f"compare: no rule for expected values of type {type(expected).__name__}"
+    )
 
 
 def inputs_changed(before, after, path: str = "") -> str | None:
     """Name the first argument the learner's code modified in place, if any."""
     if isinstance(before, np.ndarray):
-        if not isinstance(after, np.ndarray) or after.shape != before.shape \
-                or after.dtype != before.dtype or before.tobytes() != after.tobytes():
+        if (
+            not isinstance(after, np.ndarray)
+            or after.shape != before.shape
+            or after.dtype != before.dtype
+            or before.tobytes() != after.tobytes()
+        ):
             return path or "an argument"
         return None
     if isinstance(before, (list, tuple)):
         if not isinstance(after, (list, tuple)) or len(after) != len(before):
             return path or "an argument"
-        for i, (b, a) in enumerate(zip(before, after)):
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
             if found := inputs_changed(b, a, f"{path}[{i}]"):
                 return found
         return None

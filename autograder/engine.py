@@ -58,7 +58,11 @@ def _brief(value, limit: int = 12) -> str:
     if isinstance(value, (list, tuple)) and len(value) > limit:
         return f"<{type(value).__name__} of length {len(value)}>"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_brief(v, limit)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k!r}: {_brief(v, limit)}" for k, v in value.items())
+            + "}"
+        )
     text = repr(value)
     return text if len(text) < 80 else text[:77] + "..."
 
@@ -71,7 +75,9 @@ def describe_case(exercise: Exercise, case: Case) -> str:
     parts += [f"{k}={_brief(v)}" for k, v in case.kwargs.items()]
     call = f"{exercise.name}({', '.join(parts)})"
     for args, kwargs in case.then:
-        inner = [_brief(a) for a in args] + [f"{k}={_brief(v)}" for k, v in kwargs.items()]
+        inner = [_brief(a) for a in args] + [
+            f"{k}={_brief(v)}" for k, v in kwargs.items()
+        ]
         call += f"({', '.join(inner)})"
     return call
 
@@ -90,8 +96,10 @@ def _reply_problem(reply: dict, memory_bytes: int) -> _Problem | None:
         return None
     detail = str(reply.get("message", ""))
     if status == "memory":
-        return _Problem("memory", f"ran out of memory (limit {memory_bytes / 2**30:.1f} GiB)"
-                                  f":\n{detail}")
+        return _Problem(
+            "memory",
+            f"ran out of memory (limit {memory_bytes / 2**30:.1f} GiB):\n{detail}",
+        )
     if status == "exception":
         return _Problem("exception", f"raised an exception:\n{detail}")
     if status == "exit":
@@ -117,8 +125,14 @@ class Grader:
         ``default_rng([seed, crc32(exercise id)])``.
     """
 
-    def __init__(self, target, *, timeout: float = DEFAULT_TIMEOUT,
-                 memory_bytes: int = DEFAULT_MEMORY_BYTES, seed: int = DEFAULT_SEED):
+    def __init__(
+        self,
+        target,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory_bytes: int = DEFAULT_MEMORY_BYTES,
+        seed: int = DEFAULT_SEED,
+    ):
         self.target = Path(target)
         self.timeout, self.memory_bytes, self.seed = timeout, memory_bytes, seed
         self._server: ForkServer | None = None
@@ -152,14 +166,15 @@ class Grader:
         return Result(exercise, 0, problem.status, message, seconds)
 
     def lesson_path(self, exercise: Exercise) -> Path:
-        """The learner's file: ``target/week2/lesson.py``, or ``target/lesson.py`` (flat upload)."""
+        """Locate the learner's file: ``weekN/lesson.py`` or flat ``lesson.py``."""
         nested = (self.target / exercise.module).resolve()
         flat = (self.target / Path(exercise.module).name).resolve()
         return flat if not nested.is_file() and flat.is_file() else nested
 
     def rerun_note(self, exercise: Exercise) -> str:
         """How to re-run an exercise's hidden cases exactly."""
-        return f"grading seed {self.seed}; re-run: ai4md grade {exercise.name} --seed {self.seed}"
+        seed = self.seed
+        return f"grading seed {seed}; re-run: ai4md grade {exercise.name} --seed {seed}"
 
     def _cases(self, exercise: Exercise):
         for i, case in enumerate(exercise.public()):
@@ -168,8 +183,13 @@ class Grader:
         hidden = exercise.hidden(rng)
         for i, case in enumerate(hidden):
             shapes = ", ".join(describe(a) for a in case.args)
-            yield (f"hidden case {i + 1} of {len(hidden)} (arguments: {shapes}; "
-                   f"{self.rerun_note(exercise)})"), case
+            yield (
+                (
+                    f"hidden case {i + 1} of {len(hidden)} (arguments: {shapes}; "
+                    f"{self.rerun_note(exercise)})"
+                ),
+                case,
+            )
 
     def _server_ready(self) -> ForkServer:
         if self._server is None:
@@ -196,19 +216,26 @@ class Grader:
                     if problem is not None:
                         return _Problem(problem.status, f"{label}\n{problem.message}")
             if not self._server.ping():
-                return _Problem("crashed", "killed the grader's worker process (the parent "
-                                "of the process that runs your code)")
+                return _Problem(
+                    "crashed",
+                    "killed the grader's worker process (the parent "
+                    "of the process that runs your code)",
+                )
             return None
         finally:
             child.kill()
 
     def _import_problem(self, path: Path, failure: ChildFailure) -> _Problem:
         if failure.status == "timeout":
-            return _Problem("import-error", f"importing {path.name} did not finish within "
-                            f"{self.timeout:g} s (code at module level that never ends?)")
+            return _Problem(
+                "import-error",
+                f"importing {path.name} did not finish within "
+                f"{self.timeout:g} s (code at module level that never ends?)",
+            )
         if failure.status == "import-error":
-            return _Problem("import-error", f"{path.name} could not be imported:\n"
-                            f"{failure.message}")
+            return _Problem(
+                "import-error", f"{path.name} could not be imported:\n{failure.message}"
+            )
         return _Problem("import-error", f"importing {path.name} {failure.message}")
 
     def _request(self, child, request: dict):
@@ -231,12 +258,16 @@ class Grader:
             return self._run_gradcheck(child, exercise, case)
         raise ValueError(f"unknown grading kind {kind!r} for {exercise.id}")
 
-    def _check_value(self, exercise: Exercise, case: Case, expected, reply: dict,
-                     original_inputs) -> _Problem | None:
+    def _check_value(
+        self, exercise: Exercise, case: Case, expected, reply: dict, original_inputs
+    ) -> _Problem | None:
         changed = _changed_argument(original_inputs, reply.get("inputs"))
         if changed is not None:
-            return _Problem("mutated-input", f"modified its input in place ({changed}); "
-                            "work on a copy (for example x.copy()) instead")
+            return _Problem(
+                "mutated-input",
+                f"modified its input in place ({changed}); "
+                "work on a copy (for example x.copy()) instead",
+            )
         value = reply.get("value")
         if exercise.verify is not None:
             message = exercise.verify(case, value)
@@ -250,34 +281,62 @@ class Grader:
             expected = exercise.oracle(*case.args, **case.kwargs)
             for args, kwargs in case.then:
                 expected = expected(*args, **kwargs)
-        request = {"proc": "call", "func": exercise.name, "args": list(case.args),
-                   "kwargs": dict(case.kwargs), "then": list(case.then)}
+            if exercise.pick is not None:
+                expected = expected[exercise.pick]
+        request = {
+            "proc": "call",
+            "func": exercise.name,
+            "args": list(case.args),
+            "kwargs": dict(case.kwargs),
+            "then": list(case.then),
+            "pick": exercise.pick,
+        }
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
         if reply.get("not_callable"):
-            return _Problem("wrong-type", "wrong type: expected a function to be returned, "
-                            f"got {describe(reply.get('value'))}")
-        return self._check_value(exercise, case, expected,
-                                 reply, [list(case.args), dict(case.kwargs)])
+            return _Problem(
+                "wrong-type",
+                "wrong type: expected a function to be returned, "
+                f"got {describe(reply.get('value'))}",
+            )
+        return self._check_value(
+            exercise, case, expected, reply, [list(case.args), dict(case.kwargs)]
+        )
 
     def _run_roundtrip(self, child, exercise: Exercise, case: Case) -> _Problem | None:
         forward, backward = exercise.oracle
         out, cache = forward(*case.args, **case.kwargs)
         expected = {"out": out, "grads": backward(case.dout, cache)}
-        request = {"proc": "roundtrip", "forward": exercise.forward_name,
-                   "backward": exercise.name, "args": list(case.args),
-                   "kwargs": dict(case.kwargs), "dout": case.dout}
+        request = {
+            "proc": "roundtrip",
+            "forward": exercise.forward_name,
+            "backward": exercise.name,
+            "args": list(case.args),
+            "kwargs": dict(case.kwargs),
+            "dout": case.dout,
+        }
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
-        return self._check_value(exercise, case, expected, reply,
-                                 [list(case.args), dict(case.kwargs), case.dout])
+        return self._check_value(
+            exercise,
+            case,
+            expected,
+            reply,
+            [list(case.args), dict(case.kwargs), case.dout],
+        )
 
     def _run_gradcheck(self, child, exercise: Exercise, case: Case) -> _Problem | None:
-        request = {"proc": "gradcheck", "forward": exercise.forward_name,
-                   "backward": exercise.name, "args": list(case.args),
-                   "kwargs": dict(case.kwargs), "dout": case.dout, "wrt": list(case.wrt)}
+        request = {
+            "proc": "gradcheck",
+            "forward": exercise.forward_name,
+            "backward": exercise.name,
+            "args": list(case.args),
+            "kwargs": dict(case.kwargs),
+            "dout": case.dout,
+            "wrt": list(case.wrt),
+        }
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
@@ -300,7 +359,9 @@ def _changed_argument(original, after) -> str | None:
         if inputs_changed(value, after[0][i] if i < len(after[0]) else None):
             return f"argument {i + 1}"
     for key, value in kwargs.items():
-        if inputs_changed(value, after[1].get(key) if isinstance(after[1], dict) else None):
+        if inputs_changed(
+            value, after[1].get(key) if isinstance(after[1], dict) else None
+        ):
             return f"argument {key}"
     if len(original) > 2 and inputs_changed(original[2], after[2]):
         return "dout"
@@ -312,8 +373,10 @@ def _gradcheck_problem(exercise: Exercise, case: Case, entry: dict) -> _Problem 
     x = np.asarray(case.args[index])
     what = f"the gradient for argument {index + 1} (shape {x.shape})"
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
-        return _Problem("wrong-shape", f"{what}: expected an array of shape {x.shape}, "
-                        f"got {describe(analytic)}")
+        return _Problem(
+            "wrong-shape",
+            f"{what}: expected an array of shape {x.shape}, got {describe(analytic)}",
+        )
     coords, numeric = entry["coords"], entry["numeric"]
     picked = analytic.reshape(-1)[coords].astype(np.float64)
     close = np.isclose(picked, numeric, rtol=GRADCHECK_RTOL, atol=GRADCHECK_ATOL)
@@ -321,8 +384,13 @@ def _gradcheck_problem(exercise: Exercise, case: Case, entry: dict) -> _Problem 
         return None
     k = int(np.argmin(close))
     where = tuple(int(i) for i in np.unravel_index(int(coords[k]), x.shape))
-    return _Problem("wrong-value", (
-        f"gradient check: {what} at index {where} is {picked[k]:.6g} from "
-        f"{exercise.name}, but a numerical derivative of your own "
-        f"{exercise.forward_name} gives {numeric[k]:.6g}. If the forward passes its "
-        "check, the backward is wrong; otherwise fix the forward first."))
+    return _Problem(
+        "wrong-value",
+        (
+            f"gradient check: {what} at index {where} is {picked[k]:.6g} from "
+            f"{exercise.name}, but a numerical derivative of your own "
+            f"{exercise.forward_name} gives {numeric[k]:.6g}. "
+            "If the forward passes its "
+            "check, the backward is wrong; otherwise fix the forward first."
+        ),
+    )

@@ -25,11 +25,11 @@ class GradingPlugin:
 
     @pytest.fixture(scope="session")
     def grader(self):
-        """The object check modules call: ``grader.check(exercise)``."""
+        """Provide the object check modules call: ``grader.check(exercise)``."""
         return self
 
     def check(self, exercise: Exercise) -> Result:
-        """Grade ``exercise``, record the result, and fail the test if it scored zero."""
+        """Grade ``exercise``, record the result, fail the test if it scored zero."""
         result = self._grader.grade(exercise)
         self.results[exercise.id] = result
         if not result.passed:
@@ -42,7 +42,9 @@ class GradingPlugin:
         for item in items:
             callspec = getattr(item, "callspec", None)
             exercise = callspec.params.get("exercise") if callspec else None
-            (keep if exercise is not None and exercise.id in self.selected else drop).append(item)
+            (
+                keep if exercise is not None and exercise.id in self.selected else drop
+            ).append(item)
         items[:] = keep
         if drop:
             config.hook.pytest_deselected(items=drop)

@@ -43,15 +43,22 @@ def run(module, request: dict, path: str, fmt) -> dict:
     except MemoryError as exc:
         return _fail("memory", exc, path, fmt)
     except SystemExit as exc:
-        return {"status": "exit", "kind": "SystemExit",
-                "message": f"called sys.exit({exc.code!r})"}
+        return {
+            "status": "exit",
+            "kind": "SystemExit",
+            "message": f"called sys.exit({exc.code!r})",
+        }
     except KeyboardInterrupt as exc:
         return _fail("interrupt", exc, path, fmt)
     except _MissingFunction as exc:
         return {"status": "missing", "kind": "AttributeError", "message": str(exc)}
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
         if type(exc).__module__.startswith("_pytest") and type(exc).__name__ == "Exit":
-            return {"status": "exit", "kind": "Exit", "message": f"called pytest.exit({exc})"}
+            return {
+                "status": "exit",
+                "kind": "Exit",
+                "message": f"called pytest.exit({exc})",
+            }
         return _fail("exception", exc, path, fmt)
 
 
@@ -71,9 +78,21 @@ def _call(module, request: dict) -> dict:
     value = _function(module, request["func"])(*args, **kwargs)
     for step_args, step_kwargs in request.get("then", ()):
         if not callable(value):
-            return {"status": "ok", "value": value, "inputs": [args, kwargs],
-                    "not_callable": True}
+            return {
+                "status": "ok",
+                "value": value,
+                "inputs": [args, kwargs],
+                "not_callable": True,
+            }
         value = value(*step_args, **step_kwargs)
+    pick = request.get("pick")
+    if pick is not None:
+        if not isinstance(value, tuple) or len(value) <= pick:
+            raise TypeError(
+                f"{request['func']} must return a tuple with at least "
+                f"{pick + 1} items, got {type(value).__name__}"
+            )
+        value = value[pick]
     return {"status": "ok", "value": value, "inputs": [args, kwargs]}
 
 
@@ -87,7 +106,9 @@ def _forward_backward(module, request: dict, args, kwargs):
     result = forward(*args, **kwargs)
     if not isinstance(result, tuple) or len(result) != 2:
         raise TypeError(
-            f"{request['forward']} must return (out, cache), got {type(result).__name__}")
+            f"{request['forward']} must return (out, cache), "
+            f"got {type(result).__name__}"
+        )
     out, cache = result
     grads = backward(request["dout"], cache)
     return out, grads
@@ -96,14 +117,19 @@ def _forward_backward(module, request: dict, args, kwargs):
 def _roundtrip(module, request: dict) -> dict:
     args, kwargs = request["args"], request.get("kwargs", {})
     out, grads = _forward_backward(module, request, args, kwargs)
-    return {"status": "ok", "value": {"out": out, "grads": grads},
-            "inputs": [args, kwargs, request["dout"]]}
+    return {
+        "status": "ok",
+        "value": {"out": out, "grads": grads},
+        "inputs": [args, kwargs, request["dout"]],
+    }
 
 
 def _gradcheck(module, request: dict) -> dict:
     """Numerical vs analytic gradient of L = sum(forward(*args)[0] * dout)."""
-    args = [np.array(a, dtype=np.float64) if i in request["wrt"] else copy.deepcopy(a)
-            for i, a in enumerate(request["args"])]
+    args = [
+        np.array(a, dtype=np.float64) if i in request["wrt"] else copy.deepcopy(a)
+        for i, a in enumerate(request["args"])
+    ]
     kwargs = copy.deepcopy(request.get("kwargs", {}))
     dout = np.asarray(request["dout"], dtype=np.float64)
     forward = _function(module, request["forward"])
@@ -113,7 +139,9 @@ def _gradcheck(module, request: dict) -> dict:
     step, max_coords = request.get("h", 1e-6), request.get("max_coords", 20)
 
     def loss() -> float:
-        return float(np.sum(np.asarray(forward(*args, **kwargs)[0], dtype=np.float64) * dout))
+        return float(
+            np.sum(np.asarray(forward(*args, **kwargs)[0], dtype=np.float64) * dout)
+        )
 
     report = []
     for position, index in enumerate(request["wrt"]):
@@ -130,8 +158,14 @@ def _gradcheck(module, request: dict) -> dict:
             x[where] = saved
             numeric[k] = (plus - minus) / (2 * step)
         analytic = grads[position] if position < len(grads) else None
-        report.append({"index": index, "coords": coords.astype(np.int64),
-                       "numeric": numeric, "analytic": analytic})
+        report.append(
+            {
+                "index": index,
+                "coords": coords.astype(np.int64),
+                "numeric": numeric,
+                "analytic": analytic,
+            }
+        )
     return {"status": "ok", "value": report}
 
 

@@ -21,7 +21,7 @@ def lessons() -> list[str]:
 
 
 def for_lesson(module: str) -> list[Exercise]:
-    """The exercises of one lesson file, in table order."""
+    """Return the exercises of one lesson file, in table order."""
     return [e for e in EXERCISES if e.module == module]
 
 
@@ -38,11 +38,16 @@ def select(selectors: list[str] | None) -> list[Exercise]:
     chosen = []
     for selector in selectors:
         key = selector.removesuffix(".py").replace("/", ".")
-        matches = [e for e in EXERCISES if key in (e.week, e.lesson, e.name, e.id,
-                                                   f"{e.week}.{e.lesson}")]
+        matches = [
+            e
+            for e in EXERCISES
+            if key in (e.week, e.lesson, e.name, e.id, f"{e.week}.{e.lesson}")
+        ]
         if not matches:
             weeks = sorted({e.week for e in EXERCISES})
-            raise ValueError(f"no exercise matches {selector!r}; try a week ({', '.join(weeks)}), "
-                             "a lesson or an exercise name from `ai4md list`")
+            raise ValueError(
+                f"no exercise matches {selector!r}; try a week ({', '.join(weeks)}), "
+                "a lesson or an exercise name from `ai4md list`"
+            )
         chosen += [e for e in matches if e not in chosen]
     return [e for e in EXERCISES if e in chosen]

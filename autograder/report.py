@@ -36,23 +36,32 @@ STATUS_TEXT = {
 def _first_line(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     # the first line names the case; the second says what went wrong
-    return (lines[1] if len(lines) > 1 and lines[0].startswith(("public", "hidden")) else
-            lines[0] if lines else "")
+    return (
+        lines[1]
+        if len(lines) > 1 and lines[0].startswith(("public", "hidden"))
+        else lines[0]
+        if lines
+        else ""
+    )
 
 
 def format_table(results: list[Result], width: int | None = None) -> str:
     """Return the score table, then the full message of every failure."""
     width = width or shutil.get_terminal_size((100, 20)).columns
     name_w = max([len(r.exercise.id) for r in results] + [8])
-    rows = [f"{'exercise':<{name_w}}  {'points':>7}  {'status':<16}  message",
-            "-" * min(width, name_w + 40)]
+    rows = [
+        f"{'exercise':<{name_w}}  {'points':>7}  {'status':<16}  message",
+        "-" * min(width, name_w + 40),
+    ]
     for r in results:
         points = f"{r.score:g}/{r.exercise.points:g}"
         message = _first_line(r.message)
         room = max(width - name_w - 31, 20)
         message = message if len(message) <= room else message[: room - 3] + "..."
-        rows.append(f"{r.exercise.id:<{name_w}}  {points:>7}  "
-                    f"{STATUS_TEXT.get(r.status, r.status):<16}  {message}")
+        rows.append(
+            f"{r.exercise.id:<{name_w}}  {points:>7}  "
+            f"{STATUS_TEXT.get(r.status, r.status):<16}  {message}"
+        )
     total = sum(r.score for r in results)
     maximum = sum(r.exercise.points for r in results)
     rows += ["-" * min(width, name_w + 40), f"total: {total:g}/{maximum:g}"]
@@ -67,20 +76,28 @@ def format_table(results: list[Result], width: int | None = None) -> str:
 
 def gradescope_json(results: list[Result], extra_output: str = "") -> dict:
     """Build Gradescope's results.json structure (score, tests[], output)."""
-    tests = [{
-        "name": r.exercise.id,
-        "score": r.score,
-        "max_score": r.exercise.points,
-        "status": "passed" if r.passed else "failed",
-        "output": "passed" if r.passed else
-                  f"{STATUS_TEXT.get(r.status, r.status)}: {r.message}",
-        "visibility": "visible",
-    } for r in results]
+    tests = [
+        {
+            "name": r.exercise.id,
+            "score": r.score,
+            "max_score": r.exercise.points,
+            "status": "passed" if r.passed else "failed",
+            "output": "passed"
+            if r.passed
+            else f"{STATUS_TEXT.get(r.status, r.status)}: {r.message}",
+            "visibility": "visible",
+        }
+        for r in results
+    ]
     total = sum(r.score for r in results)
     maximum = sum(r.exercise.points for r in results)
     summary = f"{total:g}/{maximum:g} points"
-    return {"score": total, "output": f"{summary}\n{extra_output}".strip(),
-            "extra_data": {"max_score": maximum}, "tests": tests}
+    return {
+        "score": total,
+        "output": f"{summary}\n{extra_output}".strip(),
+        "extra_data": {"max_score": maximum},
+        "tests": tests,
+    }
 
 
 def write_json(path, data: dict) -> None:

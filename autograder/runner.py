@@ -12,7 +12,13 @@ import contextlib
 import io
 from pathlib import Path
 
-from autograder.engine import DEFAULT_MEMORY_BYTES, DEFAULT_SEED, DEFAULT_TIMEOUT, Grader, Result
+from autograder.engine import (
+    DEFAULT_MEMORY_BYTES,
+    DEFAULT_SEED,
+    DEFAULT_TIMEOUT,
+    Grader,
+    Result,
+)
 from autograder.spec import Exercise
 
 __all__ = ["CHECKS_DIR", "grade"]
@@ -24,21 +30,40 @@ def _check_module(exercise: Exercise) -> Path:
     return CHECKS_DIR / exercise.week / f"test_{exercise.lesson}.py"
 
 
-def grade(exercises: list[Exercise], target, *, timeout: float = DEFAULT_TIMEOUT,
-          memory_bytes: int = DEFAULT_MEMORY_BYTES, seed: int = DEFAULT_SEED,
-          log: io.StringIO | None = None) -> list[Result]:
-    """Grade ``exercises`` found under ``target``; one `Result` per exercise, in order."""
+def grade(
+    exercises: list[Exercise],
+    target,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    seed: int = DEFAULT_SEED,
+    log: io.StringIO | None = None,
+) -> list[Result]:
+    """Grade ``exercises`` under ``target``; one `Result` per exercise, in order."""
     import pytest  # the checks are pytest tests
 
     from autograder.plugin import GradingPlugin
 
-    results = {e.id: Result(e, 0, "grader-error", "this exercise's check did not run")
-               for e in exercises}
+    results = {
+        e.id: Result(e, 0, "grader-error", "this exercise's check did not run")
+        for e in exercises
+    }
     modules = sorted({str(_check_module(e)) for e in exercises})
-    with Grader(target, timeout=timeout, memory_bytes=memory_bytes, seed=seed) as grader:
+    with Grader(
+        target, timeout=timeout, memory_bytes=memory_bytes, seed=seed
+    ) as grader:
         plugin = GradingPlugin(grader, exercises)
-        args = ["-c", str(CHECKS_DIR / "pytest.ini"), "--rootdir", str(CHECKS_DIR),
-                "--import-mode=importlib", "-q", "-p", "no:randomly", *modules]
+        args = [
+            "-c",
+            str(CHECKS_DIR / "pytest.ini"),
+            "--rootdir",
+            str(CHECKS_DIR),
+            "--import-mode=importlib",
+            "-q",
+            "-p",
+            "no:randomly",
+            *modules,
+        ]
         buffer = log if log is not None else io.StringIO()
         try:
             with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):

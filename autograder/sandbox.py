@@ -53,11 +53,13 @@ def _signal_name(number: int) -> str:
 
 
 def worker_environment(extra: dict | None = None) -> dict:
-    """Environment for the fork server: Agg backend, a Numba cache, the repo importable."""
+    """Build the fork server's environment: Agg, a Numba cache, the repo on the path."""
     env = dict(os.environ)
     env["MPLBACKEND"] = "Agg"
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "ai4md" / "numba"))
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_REPO_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(_REPO_ROOT), env.get("PYTHONPATH")])
+    )
     env.update(extra or {})
     return env
 
@@ -88,14 +90,18 @@ class _Output:
     def text(self) -> str:
         shown = self.head.decode("utf-8", "replace")
         if self.total > len(self.head):
-            shown += f"\n... ({self.total - len(self.head)} more bytes of output not shown)"
+            shown += (
+                f"\n... ({self.total - len(self.head)} more bytes of output not shown)"
+            )
         return shown
 
 
 class Child:
     """One forked worker that has imported one learner module."""
 
-    def __init__(self, server: ForkServer, pid: int, chan: socket.socket, output: _Output):
+    def __init__(
+        self, server: ForkServer, pid: int, chan: socket.socket, output: _Output
+    ):
         self.server, self.pid, self.chan, self.output = server, pid, chan, output
         self.alive = True
 
@@ -120,13 +126,18 @@ class Child:
             return wire.decode(self._read(length, deadline))
         except TimeoutError:
             self.kill()
-            raise ChildFailure("timeout", f"did not finish within {timeout:g} s "
-                                          "(infinite loop? waiting for input?)") from None
+            raise ChildFailure(
+                "timeout",
+                f"did not finish within {timeout:g} s "
+                "(infinite loop? waiting for input?)",
+            ) from None
         except EOFError:
             raise self._died() from None
         except wire.WireError as exc:
             self.kill()
-            raise ChildFailure("crashed", f"the worker sent a malformed reply ({exc})") from None
+            raise ChildFailure(
+                "crashed", f"the worker sent a malformed reply ({exc})"
+            ) from None
 
     def _read(self, n: int, deadline: float) -> bytes:
         chunks, remaining = [], n
@@ -149,23 +160,34 @@ class Child:
         status = self.server.exit_status(self.pid, _EXIT_STATUS_WAIT)
         self.kill()
         if status is None:
-            return ChildFailure("crashed", "the worker process vanished (its parent was killed?)")
+            return ChildFailure(
+                "crashed", "the worker process vanished (its parent was killed?)"
+            )
         kind, value = status
         if kind == "signal":
             name = _signal_name(value)
             if value == signal.SIGSEGV:
-                return ChildFailure("crashed", f"crashed with {name} (segmentation fault)")
+                return ChildFailure(
+                    "crashed", f"crashed with {name} (segmentation fault)"
+                )
             if value == signal.SIGKILL:
-                return ChildFailure("crashed", f"killed by {name} (out of memory, or killed itself?)")
+                return ChildFailure(
+                    "crashed", f"killed by {name} (out of memory, or killed itself?)"
+                )
             return ChildFailure("crashed", f"crashed with {name}")
-        return ChildFailure("exited", f"the process exited with code {value} "
-                                      "(os._exit or exit from C code?) before answering")
+        return ChildFailure(
+            "exited",
+            f"the process exited with code {value} "
+            "(os._exit or exit from C code?) before answering",
+        )
 
     def kill(self) -> None:
         """Kill the child (and anything in its session); idempotent."""
         self.alive = False
-        for target in (lambda: os.killpg(self.pid, signal.SIGKILL),
-                       lambda: os.kill(self.pid, signal.SIGKILL)):
+        for target in (
+            lambda: os.killpg(self.pid, signal.SIGKILL),
+            lambda: os.kill(self.pid, signal.SIGKILL),
+        ):
             try:
                 target()
             except (ProcessLookupError, PermissionError):
@@ -176,7 +198,7 @@ class Child:
             pass
 
     def output_text(self) -> str:
-        """What the learner's code printed so far (capped)."""
+        """Return what the learner's code printed so far (capped)."""
         self.output.thread.join(0.2)
         return self.output.text()
 
@@ -195,20 +217,29 @@ class ForkServer:
         ours, theirs = socket.socketpair()
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "autograder.worker", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True, env=self.env, cwd=os.getcwd(),
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env=self.env,
+            cwd=os.getcwd(),
         )
         theirs.close()
         self._control = ours
         self._events: queue.Queue = queue.Queue()
         self._exits: dict[int, tuple[str, int]] = {}
         self._lock = threading.Condition()
-        threading.Thread(target=self._listen, args=(ours, self._events), daemon=True).start()
+        threading.Thread(
+            target=self._listen, args=(ours, self._events), daemon=True
+        ).start()
         event = self._next_event("ready", _SERVER_START_TIMEOUT)
         if event is None:
-            detail = self._proc.stderr.read().decode(errors="replace")[-2000:] \
-                if self._proc.poll() is not None else "no answer"
+            detail = (
+                self._proc.stderr.read().decode(errors="replace")[-2000:]
+                if self._proc.poll() is not None
+                else "no answer"
+            )
             raise RuntimeError(f"the grading worker did not start: {detail}")
 
     def _listen(self, control: socket.socket, events: queue.Queue) -> None:
@@ -218,8 +249,11 @@ class ForkServer:
                 event = wire.decode(wire.read_frame(fd))
                 if event.get("event") == "exited":
                     with self._lock:
-                        status = ("signal", event["signal"]) if "signal" in event \
+                        status = (
+                            ("signal", event["signal"])
+                            if "signal" in event
                             else ("code", event["code"])
+                        )
                         self._exits[event["pid"]] = status
                         self._lock.notify_all()
                 else:
@@ -241,7 +275,7 @@ class ForkServer:
         return self._proc is not None and self._proc.poll() is None
 
     def exit_status(self, pid: int, timeout: float):
-        """Wait up to ``timeout`` for a child's exit status: ("code"|"signal", n) or None."""
+        """Wait up to ``timeout`` for a child's exit: ("code"|"signal", n) or None."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while pid not in self._exits:
@@ -257,23 +291,31 @@ class ForkServer:
             return False
         token = next(self._tokens)
         try:
-            socket.send_fds(self._control, [pickle.dumps({"ping": True, "token": token})], [])
+            socket.send_fds(
+                self._control, [pickle.dumps({"ping": True, "token": token})], []
+            )
         except OSError:
             return False
         event = self._next_event("pong", timeout)
         return event is not None and event.get("token") == token
 
     def spawn(self, path: str, module_name: str, timeout: float) -> Child:
-        """Fork a child that imports ``path``; raise `ChildFailure` if the import fails."""
+        """Fork a child that imports ``path``; raise `ChildFailure` if that fails."""
         if not self.ping():  # learner code may have killed the previous server
             self.close()
             self._start()
         ours, theirs = socket.socketpair()
         out_read, out_write = os.pipe()
-        job = {"path": path, "module_name": module_name, "token": next(self._tokens),
-               "memory_bytes": self.memory_bytes}
+        job = {
+            "path": path,
+            "module_name": module_name,
+            "token": next(self._tokens),
+            "memory_bytes": self.memory_bytes,
+        }
         try:
-            socket.send_fds(self._control, [pickle.dumps(job)], [theirs.fileno(), out_write])
+            socket.send_fds(
+                self._control, [pickle.dumps(job)], [theirs.fileno(), out_write]
+            )
         finally:
             theirs.close()
             os.close(out_write)

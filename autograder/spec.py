@@ -1,4 +1,4 @@
-"""The vocabulary of the registry: `Case` (one input) and `Exercise` (one graded function).
+"""The registry's vocabulary: `Case` (one input), `Exercise` (one graded function).
 
 An exercise is graded by *kind*:
 
@@ -84,6 +84,10 @@ class Exercise:
         Tolerances and dtype strictness.
     verify : callable (Case, value) -> str or None, optional
         Property check replacing the oracle comparison (returns a message on failure).
+    pick : int, optional
+        For ``call``: compare only item ``pick`` of the returned tuple (for a
+        forward returning ``(out, cache)``, ``pick=0`` grades ``out``; the
+        learner's cache never leaves the worker).
     hint : str
         Shown after a failure.
     """
@@ -97,6 +101,7 @@ class Exercise:
     kind: str = "call"
     compare: Compare = Compare()
     verify: Callable | None = None
+    pick: int | None = None
     hint: str = ""
 
     @property
@@ -120,7 +125,7 @@ class Exercise:
         return self.name.replace("_backward", "_forward")
 
     def kinds(self) -> tuple[str, ...]:
-        """The grading kinds, in order."""
+        """Return the grading kinds, in order."""
         return tuple(self.kind.split("+"))
 
     def __str__(self) -> str:

@@ -30,8 +30,9 @@ class StubError(ValueError):
 
 def _enclosing_function(tree: ast.Module, line: int) -> str:
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-                and node.lineno <= line <= (node.end_lineno or node.lineno):
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ) and node.lineno <= line <= (node.end_lineno or node.lineno):
             return node.name
     return "<module>"
 
@@ -53,8 +54,11 @@ def make_stub(source: str, dotted_module: str, filename: str = "<solution>") -> 
         start = i
         i += 1
         hints = []
-        while i < len(lines) and lines[i].strip().startswith("#") \
-                and lines[i].strip() not in (BEGIN, END):
+        while (
+            i < len(lines)
+            and lines[i].strip().startswith("#")
+            and lines[i].strip() not in (BEGIN, END)
+        ):
             hints.append(lines[i])
             i += 1
         while i < len(lines) and lines[i].strip() != END:
@@ -64,11 +68,15 @@ def make_stub(source: str, dotted_module: str, filename: str = "<solution>") -> 
         if i == len(lines):
             raise StubError(f"{filename}:{start + 1}: {BEGIN} without {END}")
         if lines[i][: len(lines[i]) - len(lines[i].lstrip())] != indent:
-            raise StubError(f"{filename}:{i + 1}: {END} is not indented like its {BEGIN}")
+            raise StubError(
+                f"{filename}:{i + 1}: {END} is not indented like its {BEGIN}"
+            )
         name = f"{dotted_module}.{_enclosing_function(tree, start + 1)}"
         out.append(f"{indent}### START CODE HERE ###\n")
         out.extend(hints)
-        out.append(f'{indent}raise NotImplementedError("{name}: not implemented yet")\n')
+        out.append(
+            f'{indent}raise NotImplementedError("{name}: not implemented yet")\n'
+        )
         out.append(f"{indent}### END CODE HERE ###\n")
         i += 1
     stub = "".join(out)
@@ -107,8 +115,12 @@ def build(root: Path = PACKAGE_ROOT, check: bool = False) -> list[str]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
     for path in sorted(exercises.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc" \
-                and path.relative_to(exercises) not in expected:
+        if (
+            path.is_file()
+            and "__pycache__" not in path.parts
+            and path.suffix != ".pyc"
+            and path.relative_to(exercises) not in expected
+        ):
             stale.append(str(Path("exercises") / path.relative_to(exercises)))
             if not check:
                 path.unlink()

@@ -76,8 +76,12 @@ def encode(value) -> bytes:
     def add_array(arr: np.ndarray) -> dict:
         arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d
         data = arr.tobytes()
-        entry = {"dtype": arr.dtype.descr if arr.dtype.kind == "V" else arr.dtype.str,
-                 "shape": list(arr.shape), "offset": offset[0], "nbytes": len(data)}
+        entry = {
+            "dtype": arr.dtype.descr if arr.dtype.kind == "V" else arr.dtype.str,
+            "shape": list(arr.shape),
+            "offset": offset[0],
+            "nbytes": len(data),
+        }
         buffers.append(data)
         offset[0] += len(data)
         return entry
@@ -123,19 +127,29 @@ def decode(payload: bytes):
     def array(entry) -> np.ndarray:
         descr, shape = entry["dtype"], tuple(int(s) for s in entry["shape"])
         start, nbytes = int(entry["offset"]), int(entry["nbytes"])
-        dtype = np.dtype([tuple(f) for f in descr] if isinstance(descr, list) else descr)
+        dtype = np.dtype(
+            [tuple(f) for f in descr] if isinstance(descr, list) else descr
+        )
         if not _dtype_is_plain(dtype):
             raise WireError(f"refused dtype {dtype}")
-        if start < 0 or start + nbytes > len(data) or nbytes != dtype.itemsize * math.prod(shape):
+        if (
+            start < 0
+            or start + nbytes > len(data)
+            or nbytes != dtype.itemsize * math.prod(shape)
+        ):
             raise WireError("array bytes out of range")
-        return np.frombuffer(data[start : start + nbytes], dtype=dtype).reshape(shape).copy()
+        return (
+            np.frombuffer(data[start : start + nbytes], dtype=dtype)
+            .reshape(shape)
+            .copy()
+        )
 
     def walk(x):
         if x is None or isinstance(x, (bool, int, float, str)):
             return x
         if not isinstance(x, dict) or len(x) != 1:
             raise WireError(f"unexpected element {type(x).__name__}")
-        (tag, body), = x.items()
+        ((tag, body),) = x.items()
         if tag == "__float__":
             return float(body)
         if tag == "__bigint__":

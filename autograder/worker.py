@@ -32,9 +32,19 @@ import traceback
 
 from autograder import wire
 
-_PRELOAD = ("numpy", "scipy.special", "scipy.signal", "scipy.ndimage", "numba",
-            "reference", "reference.metrics", "reference.ops", "reference.nn",
-            "reference.losses", "reference.data")
+_PRELOAD = (
+    "numpy",
+    "scipy.special",
+    "scipy.signal",
+    "scipy.ndimage",
+    "numba",
+    "reference",
+    "reference.metrics",
+    "reference.ops",
+    "reference.nn",
+    "reference.losses",
+    "reference.data",
+)
 
 
 def _preload() -> None:
@@ -106,8 +116,14 @@ def _child_main(chan: socket.socket, out_fd: int, job: dict) -> None:
     try:
         module = _import_learner(path, job["module_name"])
     except BaseException as exc:  # noqa: BLE001 - report every failure, even SystemExit
-        _reply(fd, {"status": "import-error", "kind": type(exc).__name__,
-                    "message": _learner_traceback(exc, path)})
+        _reply(
+            fd,
+            {
+                "status": "import-error",
+                "kind": type(exc).__name__,
+                "message": _learner_traceback(exc, path),
+            },
+        )
         os._exit(0)
     _reply(fd, {"status": "ready", "pid": os.getpid()})
     while True:
@@ -158,9 +174,18 @@ def _reap(control: socket.socket) -> None:
         if pid == 0:
             return
         if os.WIFSIGNALED(status):
-            _send(control, {"event": "exited", "pid": pid, "signal": os.WTERMSIG(status)})
+            _send(
+                control, {"event": "exited", "pid": pid, "signal": os.WTERMSIG(status)}
+            )
         else:
-            _send(control, {"event": "exited", "pid": pid, "code": os.waitstatus_to_exitcode(status)})
+            _send(
+                control,
+                {
+                    "event": "exited",
+                    "pid": pid,
+                    "code": os.waitstatus_to_exitcode(status),
+                },
+            )
 
 
 def serve(control_fd: int) -> None:

@@ -1,4 +1,4 @@
-"""ai4md's reference library: medical-imaging deep learning from scratch in NumPy and Numba.
+"""ai4md's reference library: medical-imaging deep learning from scratch (NumPy, Numba).
 
 Subpackages (each imports only from the ones above it in this list)::
 

@@ -41,10 +41,10 @@ def fail(func: str, expected: str, got: str, hint: str = "", *, kind=ValueError)
 
     Examples
     --------
-    >>> fail("conv_forward", "x with 4 dims", "shape (3, 4)", "Add a batch axis.")
+    >>> fail("conv_forward", "x with 4 dims", "shape (3, 4)", "Add an axis.")
     Traceback (most recent call last):
     ...
-    ValueError: conv_forward: expected x with 4 dims, got shape (3, 4). Add a batch axis.
+    ValueError: conv_forward: expected x with 4 dims, got shape (3, 4). Add an axis.
     """
     message = f"{func}: expected {expected}, got {got}."
     if hint:
@@ -69,7 +69,12 @@ def as_float_array(x, name: str, func: str) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        fail(func, f"{name} array-like of numbers", repr(type(x).__name__), kind=TypeError)
+        fail(
+            func,
+            f"{name} array-like of numbers",
+            repr(type(x).__name__),
+            kind=TypeError,
+        )
         raise AssertionError from exc  # pragma: no cover
     if arr.dtype.kind not in "biuf":
         fail(func, f"{name} with a numeric dtype", f"dtype {arr.dtype}", kind=TypeError)
@@ -78,45 +83,71 @@ def as_float_array(x, name: str, func: str) -> np.ndarray:
     return arr
 
 
-def check_ndim(x: np.ndarray, ndims: Sequence[int] | int, name: str, func: str,
-               legend: str = "", hint: str = "") -> None:
+def check_ndim(
+    x: np.ndarray,
+    ndims: Sequence[int] | int,
+    name: str,
+    func: str,
+    legend: str = "",
+    hint: str = "",
+) -> None:
     """Check that ``x.ndim`` is one of ``ndims``."""
     allowed = (ndims,) if isinstance(ndims, int) else tuple(ndims)
     if x.ndim not in allowed:
         dims = " or ".join(str(d) for d in allowed)
-        fail(func, f"{name} with {dims} dims {legend}".rstrip(),
-             f"shape {tuple(x.shape)}", hint)
+        fail(
+            func,
+            f"{name} with {dims} dims {legend}".rstrip(),
+            f"shape {tuple(x.shape)}",
+            hint,
+        )
 
 
-def check_same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str],
-                     func: str) -> None:
+def check_same_shape(
+    a: np.ndarray, b: np.ndarray, names: tuple[str, str], func: str
+) -> None:
     """Check that two arrays have identical shapes."""
     if a.shape != b.shape:
-        fail(func, f"{names[0]} and {names[1]} with the same shape",
-             f"{tuple(a.shape)} and {tuple(b.shape)}")
+        fail(
+            func,
+            f"{names[0]} and {names[1]} with the same shape",
+            f"{tuple(a.shape)} and {tuple(b.shape)}",
+        )
 
 
-def check_same_length(a: np.ndarray, b: np.ndarray, names: tuple[str, str],
-                      func: str) -> None:
+def check_same_length(
+    a: np.ndarray, b: np.ndarray, names: tuple[str, str], func: str
+) -> None:
     """Check that two arrays have the same length along axis 0."""
     if len(a) != len(b):
-        fail(func, f"{names[0]} and {names[1]} with the same number of samples",
-             f"{len(a)} and {len(b)}")
+        fail(
+            func,
+            f"{names[0]} and {names[1]} with the same number of samples",
+            f"{len(a)} and {len(b)}",
+        )
 
 
 def check_channels_match(x: np.ndarray, channels: int, name: str, func: str) -> None:
     """Check that ``x.shape[1]`` (channels-first) equals ``channels``."""
     if x.ndim < 2 or x.shape[1] != channels:
         got = x.shape[1] if x.ndim >= 2 else "no channel axis"
-        fail(func, f"{name} with {channels} channels (axis 1)", f"{got} in shape {tuple(x.shape)}")
+        fail(
+            func,
+            f"{name} with {channels} channels (axis 1)",
+            f"{got} in shape {tuple(x.shape)}",
+        )
 
 
 def check_divisible(size: int, divisor: int, name: str, func: str) -> None:
-    """Check that ``size`` is a multiple of ``divisor``; suggest the nearest valid sizes."""
+    """Check that ``size`` is a multiple of ``divisor``; suggest valid sizes."""
     if size % divisor:
         lower = size - size % divisor
-        fail(func, f"{name} divisible by {divisor}", str(size),
-             f"Try {lower} or {lower + divisor}." if lower else f"Try {divisor}.")
+        fail(
+            func,
+            f"{name} divisible by {divisor}",
+            str(size),
+            f"Try {lower} or {lower + divisor}." if lower else f"Try {divisor}.",
+        )
 
 
 def check_finite(x: np.ndarray, name: str, func: str) -> None:
@@ -138,5 +169,9 @@ def check_probabilities(p: np.ndarray, name: str, func: str) -> None:
     """Check that every entry of ``p`` is finite and within [0, 1]."""
     check_finite(p, name, func)
     if p.size and (p.min() < 0 or p.max() > 1):
-        fail(func, f"{name} with probabilities in [0, 1]",
-             f"values in [{p.min():.4g}, {p.max():.4g}]", "Apply a sigmoid to logits first.")
+        fail(
+            func,
+            f"{name} with probabilities in [0, 1]",
+            f"values in [{p.min():.4g}, {p.max():.4g}]",
+            "Apply a sigmoid to logits first.",
+        )

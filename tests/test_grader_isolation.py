@@ -19,7 +19,7 @@ import pytest
 from autograder.engine import Grader
 from autograder.spec import Case, Exercise
 
-HOSTILE = textwrap.dedent('''
+HOSTILE = textwrap.dedent("""
     import os, signal, sys, threading, time
     import numpy as np
 
@@ -113,9 +113,9 @@ HOSTILE = textwrap.dedent('''
         os.environ["PATH"] = ""
         threading.Thread(target=time.sleep, args=(60,), daemon=False).start()
         return a + b
-''')
+""")
 
-PATCHES_NUMPY = textwrap.dedent('''
+PATCHES_NUMPY = textwrap.dedent("""
     import numpy as np
     import reference
 
@@ -130,12 +130,15 @@ PATCHES_NUMPY = textwrap.dedent('''
 
     def wrong_but_patched(a, b):
         return a - b
-''')
+""")
 
 
 def _exercise(module: str, name: str) -> Exercise:
     return Exercise(
-        module=module, name=name, points=2, oracle=lambda a, b: a + b,
+        module=module,
+        name=name,
+        points=2,
+        oracle=lambda a, b: a + b,
         public=lambda: [Case((np.arange(3.0), np.ones(3)))],
         hidden=lambda rng: [Case((rng.normal(size=5), rng.normal(size=5)))],
     )
@@ -151,57 +154,71 @@ def graded(tmp_path_factory):
     (root / "week0" / "syntax.py").write_text("def good(a, b)\n    return a + b\n")
     (root / "week0" / "hangs.py").write_text("while True:\n    pass\n")
     (root / "week0" / "exits.py").write_text("import sys\nsys.exit(1)\n")
-    names = [line.split("(")[0][4:] for line in HOSTILE.splitlines()
-             if line.startswith("def ")]
+    names = [
+        line.split("(")[0][4:]
+        for line in HOSTILE.splitlines()
+        if line.startswith("def ")
+    ]
     exercises = [_exercise("week0/hostile.py", n) for n in names]
-    exercises += [_exercise("week0/patches.py", "good"),
-                  _exercise("week0/patches.py", "wrong_but_patched"),
-                  _exercise("week0/syntax.py", "good"),
-                  _exercise("week0/syntax.py", "other"),
-                  _exercise("week0/hangs.py", "good"),
-                  _exercise("week0/exits.py", "good"),
-                  _exercise("week0/absent.py", "good"),
-                  _exercise("week0/hostile.py", "no_such_function")]
+    exercises += [
+        _exercise("week0/patches.py", "good"),
+        _exercise("week0/patches.py", "wrong_but_patched"),
+        _exercise("week0/syntax.py", "good"),
+        _exercise("week0/syntax.py", "other"),
+        _exercise("week0/hangs.py", "good"),
+        _exercise("week0/exits.py", "good"),
+        _exercise("week0/absent.py", "good"),
+        _exercise("week0/hostile.py", "no_such_function"),
+    ]
     with Grader(root, timeout=3.0, memory_bytes=1 << 30) as grader:
         results = {f"{e.lesson}.{e.name}": grader.grade(e) for e in exercises}
     return results, marker
 
 
-@pytest.mark.parametrize("name, status, words", [
-    ("hostile.loops_forever", "timeout", "did not finish within 3 s"),
-    ("hostile.ignores_signals", "timeout", "did not finish within 3 s"),
-    ("hostile.hard_exit", "exited", "exited with code 3"),
-    ("hostile.calls_sys_exit", "exited", "sys.exit(0)"),
-    ("hostile.calls_pytest_exit", "exited", "pytest.exit"),
-    ("hostile.segfaults", "crashed", "SIGSEGV"),
-    ("hostile.keyboard_interrupt", "interrupt", "KeyboardInterrupt"),
-    ("hostile.reads_stdin", "exception", "EOFError"),
-    ("hostile.allocates_too_much", "memory", "memory"),
-    ("hostile.mutates_input", "mutated-input", "argument 1"),
-    ("hostile.returns_nan", "nan", "NaN"),
-    ("hostile.wrong_shape", "wrong-shape", "expected (3,), got (2,)"),
-    ("hostile.wrong_type", "wrong-type", "got list"),
-    ("hostile.always_equal", "wrong-type", "AlwaysEqual"),
-    ("hostile.unpickle_exploit", "wrong-type", "Exploit"),
-    ("hostile.kills_parent", "crashed", "parent"),
-    ("hostile.kills_group", "crashed", "SIGKILL"),
-    ("hostile.raises", "exception", "NameError: name 'undefined_name' is not defined"),
-    ("hostile.not_implemented", "not-implemented", "not implemented"),
-    ("hostile.no_such_function", "missing", "no function named 'no_such_function'"),
-    ("patches.wrong_but_patched", "wrong-value", "expected 1, got -1"),
-    ("syntax.good", "import-error", "SyntaxError"),
-    ("syntax.other", "import-error", "SyntaxError"),
-    ("hangs.good", "import-error", "did not finish within 3 s"),
-    ("exits.good", "import-error", "SystemExit"),
-    ("absent.good", "missing", "file not found"),
-])
+@pytest.mark.parametrize(
+    "name, status, words",
+    [
+        ("hostile.loops_forever", "timeout", "did not finish within 3 s"),
+        ("hostile.ignores_signals", "timeout", "did not finish within 3 s"),
+        ("hostile.hard_exit", "exited", "exited with code 3"),
+        ("hostile.calls_sys_exit", "exited", "sys.exit(0)"),
+        ("hostile.calls_pytest_exit", "exited", "pytest.exit"),
+        ("hostile.segfaults", "crashed", "SIGSEGV"),
+        ("hostile.keyboard_interrupt", "interrupt", "KeyboardInterrupt"),
+        ("hostile.reads_stdin", "exception", "EOFError"),
+        ("hostile.allocates_too_much", "memory", "memory"),
+        ("hostile.mutates_input", "mutated-input", "argument 1"),
+        ("hostile.returns_nan", "nan", "NaN"),
+        ("hostile.wrong_shape", "wrong-shape", "expected (3,), got (2,)"),
+        ("hostile.wrong_type", "wrong-type", "got list"),
+        ("hostile.always_equal", "wrong-type", "AlwaysEqual"),
+        ("hostile.unpickle_exploit", "wrong-type", "Exploit"),
+        ("hostile.kills_parent", "crashed", "parent"),
+        ("hostile.kills_group", "crashed", "SIGKILL"),
+        (
+            "hostile.raises",
+            "exception",
+            "NameError: name 'undefined_name' is not defined",
+        ),
+        ("hostile.not_implemented", "not-implemented", "not implemented"),
+        ("hostile.no_such_function", "missing", "no function named 'no_such_function'"),
+        ("patches.wrong_but_patched", "wrong-value", "expected 1, got -1"),
+        ("syntax.good", "import-error", "SyntaxError"),
+        ("syntax.other", "import-error", "SyntaxError"),
+        ("hangs.good", "import-error", "did not finish within 3 s"),
+        ("exits.good", "import-error", "SystemExit"),
+        ("absent.good", "missing", "file not found"),
+    ],
+)
 def test_hostile_code_scores_zero_with_a_clear_message(graded, name, status, words):
     result = graded[0][name]
     assert (result.status, result.score) == (status, 0), result.message
     assert words in result.message
 
 
-@pytest.mark.parametrize("name", ["hostile.good", "hostile.noisy_but_right", "patches.good"])
+@pytest.mark.parametrize(
+    "name", ["hostile.good", "hostile.noisy_but_right", "patches.good"]
+)
 def test_well_behaved_exercises_keep_full_marks(graded, name):
     result = graded[0][name]
     assert (result.status, result.score) == ("passed", 2), result.message
@@ -219,7 +236,8 @@ def test_the_case_that_failed_is_named(graded):
 def test_hidden_failures_print_the_seed(tmp_path):
     (tmp_path / "week0").mkdir()
     (tmp_path / "week0" / "m.py").write_text(
-        "def good(a, b):\n    return a + b if a.size == 3 else a * b\n")
+        "def good(a, b):\n    return a + b if a.size == 3 else a * b\n"
+    )
     with Grader(tmp_path, timeout=5.0, seed=77) as grader:
         result = grader.grade(_exercise("week0/m.py", "good"))
     assert result.status == "wrong-value"

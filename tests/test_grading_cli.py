@@ -22,8 +22,14 @@ TOTAL = sum(e.points for e in EXERCISES)
 def ai4md(*args, cwd=ROOT, timeout=600):
     env = dict(os.environ)
     env.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +50,9 @@ def test_solutions_get_full_marks(solutions_run):
     data = json.loads(out.read_text())
     assert data["score"] == TOTAL > 0
     assert [t["name"] for t in data["tests"]] == [e.id for e in EXERCISES]
-    assert all(t["status"] == "passed" and t["score"] == t["max_score"] for t in data["tests"])
+    assert all(
+        t["status"] == "passed" and t["score"] == t["max_score"] for t in data["tests"]
+    )
     assert f"total: {TOTAL:g}/{TOTAL:g}" in run.stdout
 
 
@@ -53,9 +61,13 @@ def test_untouched_exercises_score_zero_as_not_implemented(exercises_run):
     assert run.returncode == 1
     data = json.loads(out.read_text())
     assert data["score"] == 0
-    for test, exercise in zip(data["tests"], EXERCISES):
+    for test, exercise in zip(data["tests"], EXERCISES, strict=True):
         assert test["name"] == exercise.id and exercise.name in test["name"]
-        assert (test["score"], test["max_score"], test["status"]) == (0, exercise.points, "failed")
+        assert (test["score"], test["max_score"], test["status"]) == (
+            0,
+            exercise.points,
+            "failed",
+        )
         assert test["output"].startswith("not implemented"), test["output"]
     assert "Traceback" not in run.stderr
     assert f"total: 0/{TOTAL:g}" in run.stdout
@@ -79,13 +91,21 @@ def test_list_shows_weeks_exercises_and_points():
 
 def test_json_is_written_even_when_grading_breaks(tmp_path):
     out = tmp_path / "results.json"
-    run = subprocess.run([sys.executable, "-c",
-                          "import sys, autograder.runner as r\n"
-                          "def broken(*a, **k): raise RuntimeError('boom')\n"
-                          "r.grade = broken\n"
-                          "from autograder.cli import main\n"
-                          f"sys.exit(main(['grade', '--json', {str(out)!r}]))"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, autograder.runner as r\n"
+            "def broken(*a, **k): raise RuntimeError('boom')\n"
+            "r.grade = broken\n"
+            "from autograder.cli import main\n"
+            f"sys.exit(main(['grade', '--json', {str(out)!r}]))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1
     data = json.loads(out.read_text())
     assert data["score"] == 0 and len(data["tests"]) == len(EXERCISES)

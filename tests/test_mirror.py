@@ -21,12 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _lesson_files(tree: str) -> list[str]:
     base = ROOT / tree
-    return sorted(str(p.relative_to(base)) for p in base.rglob("*.py")
-                  if "__pycache__" not in p.parts)
+    return sorted(
+        str(p.relative_to(base))
+        for p in base.rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
 
 
 def _module(tree: str, lesson: str):
-    return importlib.import_module(f"{tree}.{lesson.removesuffix('.py').replace('/', '.')}")
+    return importlib.import_module(
+        f"{tree}.{lesson.removesuffix('.py').replace('/', '.')}"
+    )
 
 
 def test_same_file_set():
@@ -51,7 +56,9 @@ def test_same_signature_and_docstring(exercise):
     stub = getattr(_module("exercises", exercise.module), exercise.name)
     assert inspect.signature(solution) == inspect.signature(stub)
     assert solution.__doc__ == stub.__doc__
-    assert len(inspect.getdoc(solution)) > 200, "docstring says what, shapes, formula, example"
+    assert len(inspect.getdoc(solution)) > 200, (
+        "docstring says what, shapes, formula, example"
+    )
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
@@ -72,10 +79,14 @@ def test_every_solution_lesson_is_registered_and_has_a_check_module():
     for lesson in _lesson_files("solutions"):
         if lesson.endswith("__init__.py"):
             continue
-        assert lesson in registered, f"{lesson} has no exercises in autograder/registry.py"
+        assert lesson in registered, (
+            f"{lesson} has no exercises in autograder/registry.py"
+        )
     for lesson in registered:
         week, name = lesson.split("/")
-        assert (CHECKS_DIR / week / f"test_{name}").is_file(), f"no check module for {lesson}"
+        assert (CHECKS_DIR / week / f"test_{name}").is_file(), (
+            f"no check module for {lesson}"
+        )
 
 
 def test_registry_ids_are_unique_and_points_positive():

@@ -9,16 +9,36 @@ import pytest
 from autograder.wire import Unsupported, WireError, decode, encode
 
 
-@pytest.mark.parametrize("value", [
-    None, True, False, 0, -7, 2**60, 1.5, float("nan"), float("inf"), -float("inf"),
-    complex(1, -2), "text", [], (), {},
-    [1, (2.0, "x"), {"k": [None]}],
-    np.float32(1.25), np.int64(-3), np.bool_(True),
-    np.arange(12, dtype=np.float32).reshape(3, 4),
-    np.array([[True, False]]), np.array(["a", "bc"]), np.zeros((0, 3)),
-    np.array([(1, 2.5)], dtype=[("patient", "i8"), ("score", "f4")]),
-    np.asfortranarray(np.arange(6.0).reshape(2, 3)),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        False,
+        0,
+        -7,
+        2**60,
+        1.5,
+        float("nan"),
+        float("inf"),
+        -float("inf"),
+        complex(1, -2),
+        "text",
+        [],
+        (),
+        {},
+        [1, (2.0, "x"), {"k": [None]}],
+        np.float32(1.25),
+        np.int64(-3),
+        np.bool_(True),
+        np.arange(12, dtype=np.float32).reshape(3, 4),
+        np.array([[True, False]]),
+        np.array(["a", "bc"]),
+        np.zeros((0, 3)),
+        np.array([(1, 2.5)], dtype=[("patient", "i8"), ("score", "f4")]),
+        np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+    ],
+)
 def test_round_trip_keeps_value_type_and_dtype(value):
     back = decode(encode(value))
     assert type(back) is type(value)
@@ -56,11 +76,21 @@ def _frame(header) -> bytes:
     return struct.pack(">I", len(raw)) + raw
 
 
-@pytest.mark.parametrize("payload", [
-    b"", b"\x00\x00\x00\x05{", _frame({"__nope__": 1}), _frame([1, 2]),
-    _frame({"__ndarray__": {"dtype": "|O", "shape": [1], "offset": 0, "nbytes": 8}}),
-    _frame({"__ndarray__": {"dtype": "<f8", "shape": [4], "offset": 0, "nbytes": 32}}),
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"",
+        b"\x00\x00\x00\x05{",
+        _frame({"__nope__": 1}),
+        _frame([1, 2]),
+        _frame(
+            {"__ndarray__": {"dtype": "|O", "shape": [1], "offset": 0, "nbytes": 8}}
+        ),
+        _frame(
+            {"__ndarray__": {"dtype": "<f8", "shape": [4], "offset": 0, "nbytes": 32}}
+        ),
+    ],
+)
 def test_malformed_or_dangerous_payloads_are_refused(payload):
     with pytest.raises(WireError):
         decode(payload)
