@@ -82,6 +82,8 @@ def describe_case(exercise: Exercise, case: Case) -> str:
     return call
 
 
+_HINTED = ("wrong-value", "wrong-shape", "wrong-type", "wrong-dtype", "nan", "exception")
+
 _REPLY_STATUS = {
     "not-implemented": "not implemented yet (raises NotImplementedError)",
     "memory": "ran out of memory: the worker's memory limit was exceeded",
@@ -161,7 +163,7 @@ class Grader:
         if problem is None:
             return Result(exercise, exercise.points, "passed", "", seconds)
         message = problem.message
-        if exercise.hint and problem.status in ("wrong-value", "wrong-shape", "nan"):
+        if exercise.hint and problem.status in _HINTED:
             message += f"\nHint: {exercise.hint}"
         return Result(exercise, 0, problem.status, message, seconds)
 
