@@ -342,6 +342,18 @@ class Grader:
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
+        float_args = [
+            np.array(a, dtype=np.float64) if i in case.wrt else a
+            for i, a in enumerate(case.args)
+        ]
+        original = [float_args, dict(case.kwargs), np.asarray(case.dout, np.float64)]
+        changed = _changed_argument(original, reply.get("inputs"))
+        if changed is not None:
+            return _Problem(
+                "mutated-input",
+                f"{exercise.forward_name} or {exercise.name} modified its input in "
+                f"place ({changed}); work on a copy (for example x.copy()) instead",
+            )
         report = reply.get("value")
         if not isinstance(report, list):
             return _Problem("crashed", "the gradient check sent a malformed reply")

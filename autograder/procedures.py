@@ -134,6 +134,7 @@ def _gradcheck(module, request: dict) -> dict:
     dout = np.asarray(request["dout"], dtype=np.float64)
     forward = _function(module, request["forward"])
     _, grads = _forward_backward(module, dict(request, dout=dout), args, kwargs)
+    inputs_after = copy.deepcopy([args, kwargs, dout])  # before any perturbation
     grads = _as_tuple(grads)
     rng = np.random.default_rng(request.get("seed", 0))
     step, max_coords = request.get("h", 1e-6), request.get("max_coords", 20)
@@ -166,7 +167,7 @@ def _gradcheck(module, request: dict) -> dict:
                 "analytic": analytic,
             }
         )
-    return {"status": "ok", "value": report}
+    return {"status": "ok", "value": report, "inputs": inputs_after}
 
 
 _PROCEDURES = {"call": _call, "roundtrip": _roundtrip, "gradcheck": _gradcheck}

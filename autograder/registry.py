@@ -9,7 +9,10 @@ cases and how to compare. Case builders and oracle adapters live in
 from __future__ import annotations
 
 from autograder.cases import week1 as w1
+from autograder.cases import week1_xray as wx
 from autograder.cases import week2 as w2
+from autograder.cases import week3 as w3
+from autograder.cases import week3_volumes as w3v
 from autograder.compare import Compare
 from autograder.spec import Exercise
 
@@ -75,6 +78,74 @@ WEEK1: tuple[Exercise, ...] = (
              hint="Training mode: dx = inv_std * (dx_hat - mean(dx_hat) - x_hat * "
                   "mean(dx_hat * x_hat)) per channel, with dx_hat = dout * gamma; "
                   "evaluation mode: dx = dx_hat * inv_std."),
+)
+
+# week 1: chest X-ray data and losses ----------------------------------------------
+# Random answers (a patient split, resampled rows) are graded by property checks
+# (`verify`), each with a repeated case that must give the same answer (same seed).
+_LEAK, _IMB = "week1/data_leakage.py", "week1/class_imbalance.py"
+_LOSS, _AUG = "week1/weighted_loss.py", "week1/augmentation.py"
+_VOTE, _STD = "week1/consensus.py", "week1/standardization.py"
+
+WEEK1_XRAY: tuple[Exercise, ...] = (
+    # week1/data_leakage.py
+    Exercise(module=_LEAK, name="check_for_leakage", points=1, oracle=wx.leakage_oracle,
+             public=wx.leakage_public, hidden=wx.leakage_hidden,
+             hint="Return a bool: len(set(df1[patient_col]) & set(df2[patient_col])) "
+                  "> 0, not the set itself."),
+    Exercise(module=_LEAK, name="split_by_patient", points=3, oracle=None,
+             public=wx.split_public, hidden=wx.split_hidden, verify=wx.split_verify,
+             hint="Assign whole patients; rarest finding first, to the splits that "
+                  "lack it; seed one np.random.default_rng(seed)."),
+    # week1/class_imbalance.py
+    Exercise(module=_IMB, name="compute_class_freqs", points=1, oracle=wx.freqs_oracle,
+             public=wx.freqs_public, hidden=wx.freqs_hidden,
+             hint="Average down the rows (axis=0): one frequency per finding."),
+    Exercise(module=_IMB, name="balance_by_resampling", points=2, oracle=None,
+             public=wx.balance_public, hidden=wx.balance_hidden,
+             verify=wx.balance_verify,
+             hint='"over": every row once plus minority rows drawn with replacement; '
+                  '"under": every minority row plus as many majority rows without.'),
+    # week1/weighted_loss.py
+    Exercise(module=_LOSS, name="binary_cross_entropy", points=1, oracle=wx.bce_oracle,
+             public=wx.bce_public, hidden=wx.bce_hidden,
+             hint="epsilon goes inside the logs; mean over the images (axis 0), then "
+                  "sum over the findings."),
+    Exercise(module=_LOSS, name="get_weighted_loss", points=2,
+             oracle=wx.weighted_loss_oracle, public=wx.weighted_loss_public,
+             hidden=wx.weighted_loss_hidden,
+             hint="Per finding the MEAN over the images of -(w_pos y log(p + eps) + "
+                  "w_neg (1 - y) log(1 - p + eps)), then the SUM over findings; "
+                  "epsilon inside both logs."),
+    Exercise(module=_LOSS, name="weighted_loss_grad", points=2,
+             oracle=wx.weighted_grad_oracle, public=wx.weighted_grad_public,
+             hidden=wx.weighted_grad_hidden,
+             hint="-(w_pos y / (p + eps) - w_neg (1 - y) / (1 - p + eps)) / N: the "
+                  "mean over N images divides every entry by N."),
+    # week1/augmentation.py
+    Exercise(module=_AUG, name="shift_image", points=1, oracle=wx.shift_image_oracle,
+             public=wx.shift_public, hidden=wx.shift_hidden,
+             hint="Zeros where the image moved away (no wrap-around as np.roll does); "
+                  "a shift of the image's size or more leaves only zeros."),
+    Exercise(module=_AUG, name="adjust_contrast", points=1,
+             oracle=wx.adjust_contrast_oracle, public=wx.contrast_public,
+             hidden=wx.contrast_hidden,
+             hint="One mean per image: np.mean(image, axis=(-2, -1), keepdims=True)."),
+    # week1/consensus.py
+    Exercise(module=_VOTE, name="majority_vote", points=1,
+             oracle=wx.majority_vote_oracle, public=wx.vote_public,
+             hidden=wx.vote_hidden, compare=Compare(dtype="ignore"),
+             hint="Count the 1 and the 0 votes down axis 1; a tie counts as 1."),
+    # week1/standardization.py
+    Exercise(module=_STD, name="fit_standardization", points=1,
+             oracle=wx.fit_standardization_oracle, public=wx.standardize_fit_public,
+             hidden=wx.standardize_fit_hidden, compare=Compare(rtol=1e-5, atol=1e-7),
+             hint="Per channel over axes (0, 2, 3); np.std with ddof=0."),
+    Exercise(module=_STD, name="apply_standardization", points=1,
+             oracle=wx.apply_standardization_oracle, public=wx.standardize_apply_public,
+             hidden=wx.standardize_apply_hidden, compare=Compare(rtol=1e-5, atol=1e-6),
+             hint="Broadcast the (C,) statistics as (1, C, 1, 1); divide a channel "
+                  "with std 0 by 1."),
 )
 
 # week 2 ---------------------------------------------------------------------------
@@ -190,7 +261,87 @@ WEEK2: tuple[Exercise, ...] = (
                   "not 0/1; Newton: (a, b) -= solve(H, g), as in the Notes."),
 )
 
-EXERCISES: tuple[Exercise, ...] = (*WEEK1, *WEEK2)
+# week 3: brain MRI segmentation -------------------------------------------------------
+# get_sub_volume draws its corner with the course's global np.random, which the grader
+# cannot seed in the learner's worker: it is graded by a property check (`verify`).
+_SV, _STD, _DICE = "week3/sub_volumes.py", "week3/standardization.py", "week3/dice.py"
+_SOFT, _SS = "week3/soft_dice.py", "week3/sens_spec.py"
+_AUG, _TILE, _REG = ("week3/augmentation3d.py", "week3/tiled_prediction.py",
+                     "week3/registration.py")
+_DICE_HINT = ("(2 * sum(y_true * y_pred) + epsilon) / (sum(y_true) + sum(y_pred) "
+              "+ epsilon), every sum over `axis` only; epsilon once on each side.")
+
+WEEK3: tuple[Exercise, ...] = (
+    Exercise(module=_SV, name="get_sub_volume", points=2, oracle=None,
+             public=w3.sub_volume_public, hidden=w3.sub_volume_hidden,
+             verify=w3.verify_sub_volume,
+             hint="Corner: np.random.randint(0, orig - output + 1) for x, then y, then "
+                  "z; accept when the one-hot background channel's sum / patch voxels "
+                  "< background_threshold; X = np.moveaxis(patch, 3, 0); y: classes "
+                  "first, then y[1:]; after max_tries return None."),
+    Exercise(module=_STD, name="standardize", points=1, oracle=w3.standardize_oracle,
+             public=w3.standardize_public, hidden=w3.standardize_hidden,
+             compare=Compare(rtol=1e-5, atol=1e-5, dtype="exact"),
+             hint="Per channel c and slice z: (s - s.mean()) / std of the centred "
+                  "slice, only if that std != 0 (else keep the centred zeros); the "
+                  "output is a float64 np.zeros(image.shape) buffer."),
+    Exercise(module=_DICE, name="single_class_dice_coefficient", points=1,
+             oracle=w3.single_dice_oracle,
+             public=w3.single_dice_public, hidden=w3.single_dice_hidden,
+             compare=Compare(rtol=1e-5, atol=1e-7), hint=_DICE_HINT),
+    Exercise(module=_DICE, name="dice_coefficient", points=1, oracle=w3.dice_oracle,
+             public=w3.dice_public, hidden=w3.dice_hidden,
+             compare=Compare(rtol=1e-5, atol=1e-7),
+             hint=_DICE_HINT + " Then np.mean over the classes."),
+    Exercise(module=_SOFT, name="soft_dice_loss", points=1, oracle=w3.soft_dice_oracle,
+             public=w3.soft_dice_public, hidden=w3.soft_dice_hidden,
+             compare=Compare(rtol=1e-5, atol=1e-7),
+             hint="1 - mean of (2 * sum(y_true * y_pred) + epsilon) / (sum(y_true**2) "
+                  "+ sum(y_pred**2) + epsilon): the denominator squares both."),
+    Exercise(module=_SOFT, name="soft_dice_loss_grad", points=2,
+             oracle=w3.soft_dice_grad_oracle,
+             public=w3.soft_dice_grad_public, hidden=w3.soft_dice_grad_hidden,
+             compare=Compare(rtol=1e-5, atol=1e-7),
+             hint="-(2 / n) * (y_true / D - y_pred * N / D**2) with N, D summed over "
+                  "`axis` (keepdims=True) and n the number of classes averaged."),
+    Exercise(module=_SS, name="compute_class_sens_spec", points=1,
+             oracle=w3.class_sens_spec_oracle,
+             public=w3.sens_spec_public, hidden=w3.sens_spec_hidden,
+             hint="pred comes first; count on pred[class_num] and label[class_num]; "
+                  "sensitivity = TP / (TP + FN), specificity = TN / (TN + FP)."),
+    Exercise(module=_AUG, name="apply_augmentation", points=1,
+             oracle=w3v.augmentation_oracle,
+             public=w3v.augmentation_public, hidden=w3v.augmentation_hidden,
+             compare=Compare(rtol=1e-6, atol=1e-6),
+             hint="Spatial axis a is image axis 1 + a and label axis "
+                  "(label.ndim - 3) + a; flip first, then np.rot90 on the (x, y) axes "
+                  "of both; scale the image only."),
+    Exercise(module=_TILE, name="tile_starts", points=1, oracle=w3v.tile_starts_oracle,
+             public=w3v.tile_starts_public, hidden=w3v.tile_starts_hidden,
+             hint="list(range(0, size - patch + 1, stride)), plus size - patch at the "
+                  "end if it is not already the last start; return a list."),
+    Exercise(module=_TILE, name="stitch_tiles", points=2, oracle=w3v.stitch_oracle,
+             public=w3v.stitch_public, hidden=w3v.stitch_hidden,
+             compare=Compare(rtol=1e-5, atol=1e-6),
+             hint="Accumulate total[:, window] += tile and count[window] += 1, then "
+                  "total / np.maximum(count, 1) (uncovered voxels stay 0)."),
+    Exercise(module=_REG, name="rigid_matrix_2d", points=1, oracle=w3v.rigid_oracle,
+             public=w3v.rigid_public, hidden=w3v.rigid_hidden,
+             compare=Compare(rtol=1e-9, atol=1e-9),
+             hint="M[:2, :2] = [[cos, -sin], [sin, cos]]; "
+                  "M[:2, 2] = center - R @ center + shift; M[2] = [0, 0, 1]."),
+    Exercise(module=_REG, name="phase_correlation", points=2, oracle=w3v.phase_oracle,
+             public=w3v.phase_public, hidden=w3v.phase_hidden,
+             hint="R = conj(fftn(fixed)) * fftn(moving), divided by |R|; the argmax "
+                  "of ifftn(R).real is the shift; indices k > n // 2 mean k - n."),
+    Exercise(module=_REG, name="warp_label", points=2, oracle=w3v.warp_oracle,
+             public=w3v.warp_public, hidden=w3v.warp_hidden,
+             hint="q = M[:d, :d] @ p + M[:d, d] for every voxel p; inside when "
+                  "0 <= q <= n - 1 on every axis; take label[floor(q + 0.5)], else 0 "
+                  "(scipy.ndimage.affine_transform with order=0 does this)."),
+)
+
+EXERCISES: tuple[Exercise, ...] = (*WEEK1, *WEEK1_XRAY, *WEEK2, *WEEK3)
 
 
 def lessons() -> list[str]:

@@ -56,6 +56,8 @@ def worker_environment(extra: dict | None = None) -> dict:
     """Build the fork server's environment: Agg, a Numba cache, the repo on the path."""
     env = dict(os.environ)
     env["MPLBACKEND"] = "Agg"
+    # The server forks after imports: a Numba OpenMP pool in it would kill every child.
+    env.setdefault("NUMBA_THREADING_LAYER", "workqueue")
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "ai4md" / "numba"))
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(_REPO_ROOT), env.get("PYTHONPATH")])

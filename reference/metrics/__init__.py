@@ -46,6 +46,12 @@ from reference.metrics.classification import (
     sensitivity,
     specificity,
 )
+from reference.metrics.distance import (
+    hausdorff_distance,
+    hausdorff_distance_95,
+    surface_distances,
+    surface_voxels,
+)
 from reference.metrics.ranking import (
     auc,
     average_precision_score,
@@ -70,6 +76,8 @@ __all__ = [
     "confusion_matrix",
     "dice_coefficient",
     "f1_score",
+    "hausdorff_distance",
+    "hausdorff_distance_95",
     "npv",
     "optimal_threshold",
     "platt_fit",
@@ -82,4 +90,6 @@ __all__ = [
     "roc_curve",
     "sensitivity",
     "specificity",
+    "surface_distances",
+    "surface_voxels",
 ]

@@ -1,0 +1,94 @@
+"""Label-preserving augmentation: small changes that keep every finding true.
+
+Augmentation shows the model new versions of its training images. It helps only
+when the label stays correct: a chest X-ray shifted by a few pixels, or taken
+with a little more or less contrast, shows the same findings, because real
+acquisitions differ in exactly these ways (patient position, exposure).
+
+Not every transformation qualifies. A horizontal flip moves the heart to the
+right side of the chest: that anatomy (dextrocardia) is rare and is itself a
+finding, so a flipped image is not a plausible image with the same labels. This
+is why chest X-ray pipelines usually do NOT flip (the reference library's
+``random_augment`` makes flipping opt-in).
+
+Images are ``(H, W)`` or channels-first ``(..., H, W)``: both functions act on
+the last two axes. Neither may modify its input.
+"""
+
+import numpy as np
+
+__all__ = ["adjust_contrast", "shift_image"]
+
+
+def shift_image(image, dy, dx):
+    """Shift an image by whole pixels, filling the uncovered border with zeros.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W) or (..., H, W), float
+    dy : int
+        Rows to move the content down (negative: up).
+    dx : int
+        Columns to move the content right (negative: left).
+
+    Returns
+    -------
+    shifted : ndarray, same shape and dtype as ``image``
+        shifted[..., i, j] = image[..., i - dy, j - dx] when that pixel exists,
+        else 0. Nothing wraps around (unlike np.roll); a shift as large as the
+        image leaves only zeros.
+
+    Examples
+    --------
+    >>> shift_image(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), 0, 1)
+    array([[0., 1., 2.],
+           [0., 4., 5.]])
+    """
+    image = np.asarray(image)
+    ### BEGIN SOLUTION
+    # Hint: start from np.zeros_like(image); copy the part that stays visible:
+    # Hint: for a shift d along an axis of size n, the source rows are
+    # Hint: slice(max(-d, 0), n + min(-d, 0)) and the destination rows
+    # Hint: slice(max(d, 0), n + min(d, 0)).
+    height, width = image.shape[-2:]
+    shifted = np.zeros_like(image)
+    if abs(dy) >= height or abs(dx) >= width:
+        return shifted
+    src_rows = slice(max(-dy, 0), height + min(-dy, 0))
+    dst_rows = slice(max(dy, 0), height + min(dy, 0))
+    src_cols = slice(max(-dx, 0), width + min(-dx, 0))
+    dst_cols = slice(max(dx, 0), width + min(dx, 0))
+    shifted[..., dst_rows, dst_cols] = image[..., src_rows, src_cols]
+    return shifted
+    ### END SOLUTION
+
+
+def adjust_contrast(image, factor):
+    """Scale the contrast of each image around its own mean brightness.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W) or (..., H, W), float
+    factor : float
+        > 1 more contrast, < 1 less; 1 leaves the image unchanged.
+
+    Returns
+    -------
+    adjusted : ndarray, same shape as ``image``
+        With m the mean of each (H, W) image (over the last two axes):
+        adjusted[..., i, j] = m + factor * (image[..., i, j] - m). No clipping.
+
+    Examples
+    --------
+    The mean of [[0, 1]] is 0.5, so factor 2 gives [[-0.5, 1.5]]:
+
+    >>> adjust_contrast(np.array([[0.0, 1.0]]), 2.0)
+    array([[-0.5,  1.5]])
+    """
+    image = np.asarray(image)
+    ### BEGIN SOLUTION
+    # Hint: np.mean(image, axis=(-2, -1), keepdims=True) is one mean per image
+    # Hint: that broadcasts back against the image.
+    mean = np.mean(image, axis=(-2, -1), keepdims=True)
+    return mean + factor * (image - mean)
+    ### END SOLUTION

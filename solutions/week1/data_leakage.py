@@ -1,0 +1,162 @@
+"""Patient leakage: check that no patient is in two splits, and split by patient.
+
+A chest X-ray data set holds several images of many patients: in NIH
+ChestX-ray14, 3.6 images per patient on average, up to 184. Follow-up images of
+one patient look alike (same ribs, same heart, same pacemaker), so when a
+patient has images in both the training and the test set, a model can score
+well on the test image by *recognising the patient* instead of the disease.
+The test score is then optimistic: this is **patient leakage** (data leakage).
+
+The cure is to split by patient: every image of a patient goes to the same
+split. This lesson has two exercises:
+
+- `check_for_leakage` tells whether two tables share a patient;
+- `split_by_patient` makes a patient-level split that also takes care of rare
+  findings: with a finding on only a handful of patients (Hernia is on 0.2% of
+  the images), a random patient split easily leaves a split without any
+  positive, and that split's AUC for the finding is undefined.
+
+A *table* is anything where ``table[column]`` gives a column: a dict of arrays
+(what ``reference.data.xray_io.read_label_csv`` returns), a NumPy structured
+array, or a pandas DataFrame if you have pandas.
+"""
+
+import numpy as np
+
+__all__ = ["check_for_leakage", "split_by_patient"]
+
+
+def check_for_leakage(df1, df2, patient_col):
+    """Return True if any patient appears in both tables, False otherwise.
+
+    Parameters
+    ----------
+    df1, df2 : tables (dict of arrays, structured array or DataFrame)
+        For example the training and the test labels.
+    patient_col : str
+        Name of the patient-id column, the same in both tables.
+
+    Returns
+    -------
+    leakage : bool
+        A Python bool (``True``/``False``), not the set of shared patients.
+
+    Notes
+    -----
+    leakage = (size of set(df1[patient_col]) & set(df2[patient_col])) > 0
+
+    Examples
+    --------
+    >>> train = {"PatientId": np.array([1, 1, 2])}
+    >>> test = {"PatientId": np.array([2, 3])}
+    >>> check_for_leakage(train, test, "PatientId")   # patient 2 is in both
+    True
+    """
+    ### BEGIN SOLUTION
+    # Hint: make a Python set of the patient ids of each table (set(...) of the column)
+    # Hint: and check whether their intersection (&) is empty; return a bool.
+    patients_1 = set(np.asarray(df1[patient_col]).tolist())
+    patients_2 = set(np.asarray(df2[patient_col]).tolist())
+    return len(patients_1 & patients_2) > 0
+    ### END SOLUTION
+
+
+def split_by_patient(patient_ids, labels, fractions=(0.7, 0.15, 0.15), seed=0):
+    """Split rows into patient-disjoint groups so that rare findings reach every group.
+
+    Parameters
+    ----------
+    patient_ids : ndarray of shape (N,)
+        Patient of each row (image).
+    labels : ndarray of shape (N, K), 0/1
+        Findings of each row.
+    fractions : sequence of S floats, default (0.7, 0.15, 0.15)
+        Wanted share of the images in each split (train, validation, test);
+        positive, adding up to 1.
+    seed : int
+        Seed of ``np.random.default_rng``: the same seed must give the same split.
+
+    Returns
+    -------
+    splits : tuple of S ndarrays of int
+        Row indices of each split. Together they hold every row exactly once, no
+        patient has rows in two splits, each split has about its share of the
+        images, and every finding that is on at least S patients is present in
+        every split.
+
+    Notes
+    -----
+    A greedy "iterative stratification" over patients:
+
+    1. For each patient p: ``n_images[p]`` and ``positives[p, k]``, the number
+       of its images with finding k. Split s wants ``fractions[s] * N`` images
+       and ``fractions[s] * total_positives[k]`` positive images of finding k;
+       keep these demands up to date as patients are assigned.
+    2. Shuffle the patients with ``np.random.default_rng(seed).permutation``.
+    3. For each finding k from the rarest (fewest patients with it) to the
+       most common: give every still unassigned patient with finding k (in
+       shuffled order) to a split that has no positive of finding k yet, if
+       there is one, else to the split that still wants the most positives of
+       finding k. Among equal choices take the one that wants the most images.
+    4. Give every remaining patient (no finding) to the split that wants the
+       most images.
+
+    Examples
+    --------
+    Patients 1 and 2 have a finding; patient 3 has none:
+
+    >>> ids = np.array([1, 1, 2, 3, 3, 3])
+    >>> y = np.array([[1], [1], [1], [0], [0], [0]])
+    >>> a, b = split_by_patient(ids, y, fractions=(0.5, 0.5), seed=0)
+    >>> ids[a].tolist(), ids[b].tolist()   # one possible answer
+    ([1, 1], [2, 3, 3, 3])
+    """
+    patient_ids, labels = np.asarray(patient_ids), np.asarray(labels)
+    fractions = np.asarray(fractions, dtype=float)
+    ### BEGIN SOLUTION
+    # Hint: 1. np.unique(patient_ids, return_inverse=True) numbers the patients
+    # Hint:    0..P-1; np.bincount(inverse) counts their images and
+    # Hint:    np.add.at(positives, inverse, labels) their positives (P, K).
+    # Hint: 2. Keep want_images (S,), want_positives (S, K), has_positive (S, K)
+    # Hint:    and split_of (P,) = -1, and update them whenever a patient is assigned.
+    # Hint: 3. Findings from rarest to commonest (fewest patients with the finding:
+    # Hint:    np.argsort(np.sum(positives > 0, axis=0), kind="stable")):
+    # Hint:    prefer splits with has_positive[s, k] False, then the largest
+    # Hint:    want_positives[s, k], then the largest want_images[s].
+    # Hint: 4. Then each remaining patient goes to np.argmax(want_images).
+    _, inverse = np.unique(patient_ids, return_inverse=True)
+    n_patients = inverse.max() + 1
+    n_images = np.bincount(inverse, minlength=n_patients)
+    positives = np.zeros((n_patients, labels.shape[1]))
+    np.add.at(positives, inverse, labels)
+
+    # the demands, the split of each patient (-1 = none yet), the shuffled order
+    want_images = fractions * len(patient_ids)
+    want_positives = fractions[:, None] * positives.sum(axis=0)[None, :]  # (S, K)
+    has_positive = np.zeros(want_positives.shape, dtype=bool)
+    split_of = np.full(n_patients, -1)
+    order = np.random.default_rng(seed).permutation(n_patients)
+
+    def assign(patient, split):
+        split_of[patient] = split
+        want_images[split] -= n_images[patient]
+        want_positives[split] -= positives[patient]
+        has_positive[split] |= positives[patient] > 0
+
+    # rarest finding first; prefer a split without that finding yet
+    for k in np.argsort(np.sum(positives > 0, axis=0), kind="stable"):
+        for patient in order:
+            if split_of[patient] >= 0 or positives[patient, k] == 0:
+                continue
+            lacking = np.flatnonzero(~has_positive[:, k])
+            pool = lacking if lacking.size else np.arange(len(fractions))
+            best = max(pool, key=lambda s: (want_positives[s, k], want_images[s]))
+            assign(patient, best)
+
+    # patients without any finding only balance the sizes
+    for patient in order:
+        if split_of[patient] < 0:
+            assign(patient, int(np.argmax(want_images)))
+    row_split = split_of[inverse]
+    return tuple(np.flatnonzero(row_split == s) for s in range(len(fractions)))
+    ### END SOLUTION
