@@ -82,7 +82,8 @@ def describe_case(exercise: Exercise, case: Case) -> str:
     return call
 
 
-_HINTED = ("wrong-value", "wrong-shape", "wrong-type", "wrong-dtype", "nan", "exception")
+_HINTED = ("wrong-value", "wrong-shape", "wrong-type", "wrong-dtype", "nan",
+           "exception")
 
 _REPLY_STATUS = {
     "not-implemented": "not implemented yet (raises NotImplementedError)",

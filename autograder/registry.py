@@ -8,6 +8,7 @@ cases and how to compare. Case builders and oracle adapters live in
 
 from __future__ import annotations
 
+from autograder.cases import models as wm
 from autograder.cases import week1 as w1
 from autograder.cases import week1_xray as wx
 from autograder.cases import week2 as w2
@@ -341,7 +342,69 @@ WEEK3: tuple[Exercise, ...] = (
                   "(scipy.ndimage.affine_transform with order=0 does this)."),
 )
 
-EXERCISES: tuple[Exercise, ...] = (*WEEK1, *WEEK1_XRAY, *WEEK2, *WEEK3)
+# models: DenseNet and U-Net blocks ---------------------------------------------------
+# The learner wires reference kernels (batch norm, ReLU, conv, pooling) into blocks;
+# the oracles are the reference modules (reference.nn) loaded with the same weights.
+# Forwards grade `out` (pick=0); backwards run the gradient check, then the round trip.
+_DN, _UN = "week1/densenet_blocks.py", "week3/unet_blocks.py"
+_SPLIT = ("x FEEDS the concatenation AND the path, so dx = dout[:, :C] + the path's "
+          "gradient; ")
+
+MODELS: tuple[Exercise, ...] = (
+    # week1/densenet_blocks.py
+    Exercise(module=_DN, name="dense_layer_forward", points=2,
+             oracle=wm.dense_layer_forward_oracle, public=wm.dense_layer_public,
+             hidden=wm.dense_layer_hidden, pick=0, compare=_F32,
+             hint="BN-ReLU-1x1 conv-BN-ReLU-3x3 conv (padding 1, no bias), then "
+                  "np.concatenate([x, new], axis=1): x first."),
+    Exercise(module=_DN, name="dense_layer_backward", points=3,
+             oracle=wm.dense_layer_backward_oracle, public=wm.dense_layer_public,
+             hidden=wm.dense_layer_hidden, kind=_BACKWARD, compare=_F32,
+             hint=_SPLIT + "dout[:, C:] goes back through conv2, relu2, bn2, conv1, "
+                  "relu1, bn1 in that order."),
+    Exercise(module=_DN, name="transition_forward", points=2,
+             oracle=wm.transition_forward_oracle, public=wm.transition_public,
+             hidden=wm.transition_hidden, pick=0, compare=_F32,
+             hint="batchnorm_forward, relu_forward, conv_forward(h, w) (1x1, no bias), "
+                  "avg_pool_forward(h, 2)."),
+    Exercise(module=_DN, name="transition_backward", points=2,
+             oracle=wm.transition_backward_oracle, public=wm.transition_public,
+             hidden=wm.transition_hidden, kind=_BACKWARD, compare=_F32,
+             hint="avg_pool_backward, conv_backward, relu_backward, "
+                  "batchnorm_backward; return (dx, dgamma, dbeta, dw)."),
+    Exercise(module=_DN, name="dense_block_forward", points=2,
+             oracle=wm.dense_block_forward_oracle, public=wm.dense_block_public,
+             hidden=wm.dense_block_hidden, pick=0, compare=_F32,
+             hint="features = x; for each parameter tuple: features, cache = "
+                  "dense_layer_forward(features, *params). No layers: return x."),
+    Exercise(module=_DN, name="gradcam_map", points=3, oracle=wm.gradcam_oracle,
+             public=wm.gradcam_public, hidden=wm.gradcam_hidden, compare=_F32,
+             hint="alpha = spatial MEAN of dactivations; ReLU of sum over channels of "
+                  "alpha * activations; resize; divide by each map's max only where it "
+                  "is > 0 (else zeros); keep the dtype."),
+    # week3/unet_blocks.py
+    Exercise(module=_UN, name="nearest_upsample_backward", points=2,
+             oracle=wm.upsample_backward_oracle, public=wm.upsample_public,
+             hidden=wm.upsample_hidden, compare=_F32,
+             hint="Sum (do not average) each block: reshape (N, C, H*s, W*s) to "
+                  "(N, C, H, s, W, s) and sum over the s axes; any number of spatial "
+                  "axes."),
+    Exercise(module=_UN, name="decoder_level_forward", points=2,
+             oracle=wm.decoder_forward_oracle, public=wm.decoder_public,
+             hidden=wm.decoder_hidden, pick=0, compare=_F32,
+             hint="np.concatenate([upsampled x, skip], axis=1): upsampled maps first; "
+                  "then conv(padding=1) + ReLU, twice, with the biases."),
+    Exercise(module=_UN, name="decoder_level_backward", points=3,
+             oracle=wm.decoder_backward_oracle, public=wm.decoder_public,
+             hidden=wm.decoder_hidden, kind=_BACKWARD, compare=_F32,
+             hint="Split djoined at C_x (x's channels): [:, :C_x] is the upsampled "
+                  "maps' gradient (sum its 2x2 blocks for dx), [:, C_x:] is dskip."),
+)
+
+# Course order: grouped by week (a stable sort keeps each block's own order).
+EXERCISES: tuple[Exercise, ...] = tuple(
+    sorted((*WEEK1_XRAY, *WEEK1, *WEEK2, *WEEK3, *MODELS), key=lambda e: e.week)
+)
 
 
 def lessons() -> list[str]:
@@ -355,7 +418,7 @@ def for_lesson(module: str) -> list[Exercise]:
 
 
 def select(selectors: list[str] | None) -> list[Exercise]:
-    """Exercises matching any selector: a week, a lesson, a function name or a dotted id.
+    """Return the exercises matching any selector: week, lesson, name or dotted id.
 
     Raises
     ------

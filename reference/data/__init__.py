@@ -1,4 +1,4 @@
-"""Data for the course: synthetic data sets, file formats, splits, sampling, preprocessing.
+"""Data for the course: synthetic sets, file formats, splits, sampling, preprocessing.
 
 Modules::
 
