@@ -109,12 +109,23 @@ def _build(args) -> int:
     return 0
 
 
+def _train(args) -> int:
+    from reference.tasks import task_module
+
+    return task_module(args.task).run(args)
+
+
 def _evaluate(args) -> int:
+    if args.checkpoint:
+        from reference.tasks import evaluate_checkpoint
+
+        return evaluate_checkpoint(args)
     from reference.data.synthetic import synthetic_predictions
     from reference.viz import save_evaluation_figures
 
     y_true, y_score, names = synthetic_predictions(seed=args.seed)
-    for path in save_evaluation_figures(y_true, y_score, Path(args.out), names=names):
+    out = Path(args.out or "figures")
+    for path in save_evaluation_figures(y_true, y_score, out, names=names):
         print(path)
     return 0
 
@@ -169,16 +180,36 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--check", action="store_true", help="only report stale files")
     b.set_defaults(func=_build)
 
+    t = sub.add_parser("train", help="train a reference model end to end")
+    tasks = t.add_subparsers(dest="task", required=True, metavar="TASK")
+    from reference.tasks import TASKS, task_module
+
+    for name in TASKS:
+        task = task_module(name)
+        summary = (task.__doc__ or name).strip().splitlines()[0]
+        task.add_arguments(tasks.add_parser(name, help=summary, description=summary))
+    t.set_defaults(func=_train)
+
     e = sub.add_parser(
-        "evaluate", help="draw evaluation figures (ROC, PR, calibration)"
+        "evaluate",
+        help="re-evaluate a checkpoint, or draw ROC/PR/calibration figures",
+    )
+    e.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="an HDF5 checkpoint written by `ai4md train`",
     )
     e.add_argument(
         "--synthetic",
         action="store_true",
-        default=True,
-        help="use a seeded synthetic prediction set (the default)",
+        help="figures for a seeded synthetic prediction set "
+        "(the default without --checkpoint)",
     )
-    e.add_argument("--out", default="figures", help="output folder (default ./figures)")
+    e.add_argument(
+        "--out",
+        default=None,
+        help="output folder (default ./figures, or the checkpoint's folder)",
+    )
     e.add_argument("--seed", type=int, default=0)
     e.set_defaults(func=_evaluate)
     return parser
