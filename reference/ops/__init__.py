@@ -38,6 +38,19 @@ from reference.ops.combine import (
     concat_backward,
     concat_forward,
 )
+from reference.ops.conv import (
+    ConvCache,
+    conv_backward,
+    conv_backward_naive,
+    conv_forward,
+    conv_forward_im2col,
+    conv_forward_naive,
+)
+from reference.ops.conv_transpose import (
+    ConvTransposeCache,
+    conv_transpose_backward,
+    conv_transpose_forward,
+)
 from reference.ops.linear import LinearCache, linear_backward, linear_forward
 from reference.ops.norm import (
     BatchNormCache,
@@ -57,27 +70,6 @@ from reference.ops.pooling import (
     max_pool_forward,
 )
 from reference.ops.resample import UpsampleCache, upsample_backward, upsample_forward
-
-# conv modules land in parallel
-try:
-    from reference.ops.conv import (
-        ConvCache,
-        conv_backward,
-        conv_backward_naive,
-        conv_forward,
-        conv_forward_im2col,
-        conv_forward_naive,
-    )
-except ImportError:
-    pass
-try:
-    from reference.ops.conv_transpose import (
-        ConvTransposeCache,
-        conv_transpose_backward,
-        conv_transpose_forward,
-    )
-except ImportError:
-    pass
 
 __all__ = [
     "AddCache",

@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - numba is a runtime dependency
 
 __all__: list[str] = []  # private module; im2col.py wraps these kernels
 
+
 @njit(cache=True, nogil=True, boundscheck=False)
 def _im2col_3d(xp, kd, kh, kw, sd, sh, sw, e0, out):  # pragma: no cover - jitted
     """Gather out[g, c, z, y, i] = xp[c, (e0 + z)*sd + u, y*sh + v, i*sw + t].
@@ -48,25 +49,33 @@ def _im2col_3d(xp, kd, kh, kw, sd, sh, sw, e0, out):  # pragma: no cover - jitte
                     src = xp[c, (e0 + z) * sd + u, y * sh + v]
                     for t in range(kw):  # one source row feeds kw columns
                         dst = out[uv * kw + t, c, z, y]
-                        for i in range(e2):
-                            dst[i] = src[i * sw + t]
+                        if sw == 1:  # unit stride: lets LLVM vectorise
+                            for i in range(e2):
+                                dst[i] = src[i + t]
+                        else:
+                            for i in range(e2):
+                                dst[i] = src[i * sw + t]
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def _col2im_3d(cols, kd, kh, kw, sd, sh, sw, e0, dst):  # pragma: no cover - jitted
     """Scatter-add dst[c, (e0 + z)*sd + u, y*sh + v, i*sw + t] += cols[g, c, z, y, i].
 
-    The adjoint of `_im2col_3d`: overlapping windows add up.
+    The adjoint of `_im2col_3d`: overlapping windows add up. One pass per
+    kernel offset here (fusing the offsets, as the gather does, measured slower).
     """
-    channels, nz, e1, e2 = cols.shape[1:]
+    n_offsets, channels, nz, e1, e2 = cols.shape
     for c in range(channels):
-        for uv in range(kd * kh):
-            u, v = uv // kh, uv % kh
+        for g in range(n_offsets):
+            u, v, t = g // (kh * kw), (g // kw) % kh, g % kw
             for z in range(nz):
                 for y in range(e1):
                     row = dst[c, (e0 + z) * sd + u, y * sh + v]
-                    for t in range(kw):  # kw columns land on one row
-                        src = cols[uv * kw + t, c, z, y]
+                    src = cols[g, c, z, y]
+                    if sw == 1:  # unit stride: lets LLVM vectorise
+                        for i in range(e2):
+                            row[i + t] += src[i]
+                    else:
                         for i in range(e2):
                             row[i * sw + t] += src[i]
 

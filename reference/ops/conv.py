@@ -22,7 +22,7 @@ input value once per kernel offset: for a 3x3x3 conv from 192 to 64 channels on 
 160x160x16 volume the column matrix alone would be 192*27 x 409600 floats = 7.9 GiB
 in float32, against 0.3 GiB for the input. So columns are never built for a whole
 batch or volume: each image is processed a *slab* of planes (along the first
-spatial axis) at a time, each slab's columns sized to a few MiB, and the matrix
+spatial axis) at a time, each slab's buffers at most 16 MiB, and the matrix
 product of each slab is a BLAS GEMM. Peak extra memory of forward + backward
 stays within twice the size of the inputs, outputs and gradients (the tests
 measure it), whatever the layer.

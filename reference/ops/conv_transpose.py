@@ -105,9 +105,7 @@ def conv_transpose_forward(x, w, b=None, stride=1, padding=0, *, backend: str = 
     )
     s_out = _output_shape(func, x, w, stride, padding)
     out_shape = (x.shape[0], w.shape[1]) + s_out
-    kernels, split = _select(
-        backend, func, out_shape, w.shape[:2][::-1] + w.shape[2:], stride, padding
-    )
+    kernels, split = _select(backend, func, out_shape, w.shape, stride, padding)
     out, _ = _im2col.gemm_backward(
         x, None, w, stride, padding, split, kernels, x_shape=out_shape
     )
@@ -159,7 +157,7 @@ def conv_transpose_backward(dout, cache: ConvTransposeCache, *, backend: str = "
         backend,
         func,
         dout.shape,
-        w.shape[:2][::-1] + w.shape[2:],
+        w.shape,
         cache.stride,
         cache.padding,
     )

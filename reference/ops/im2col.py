@@ -3,11 +3,12 @@
 Public names: `pad_spatial`, `crop_spatial`, `im2col`, `col2im`, `shift_add`, and
 the slab-wise convolution driver `gemm_forward` / `gemm_backward` with its
 `Kernels` (`NUMPY_KERNELS`, `NUMBA_KERNELS`).
-All work on ONE image ``(C, *S)`` with 1, 2 or 3 spatial dims and write into a
-caller-owned buffer, so a convolution can process an image a slab of planes at a
-time (see `reference.ops.conv`). They are vectorised over everything except the
-kernel offsets and are the NumPy twins of the Numba kernels in
-`reference.ops._jit` (same arguments, same results).
+
+The layout functions work on ONE image ``(C, *S)`` with 1, 2 or 3 spatial dims
+and write into a caller-owned buffer, so a convolution can process an image a
+slab of planes at a time (see `reference.ops.conv`). They are vectorised over
+everything except the kernel offsets and are the NumPy twins of the Numba
+kernels in `reference.ops._jit` (same arguments, same results).
 
 Layout: a "column" array holds one row block per kernel offset g (row-major over
 the kernel axes) and channel c, then the output positions::
@@ -42,7 +43,7 @@ __all__ = [
     "shift_add",
 ]
 
-CHUNK_BYTES = 4 << 20  # slab buffers of a few MiB keep the copies in cache
+CHUNK_BYTES = 16 << 20  # slab buffers: big GEMMs, few BLAS calls (robust under load)
 FOLD_POSITIONS = 1024  # 1D/2D images this small share GEMMs across the batch
 
 
@@ -334,7 +335,7 @@ def _gather(xp, plan, e0, nz, kernels, scratch):
 
 
 def _setup(x_shape, w, stride, padding, split, dtype):
-    """Choose the canonical-3D layout and make the plan; return (fold, w3, plan).
+    """Choose the canonical-3D layout and plan: (fold, x3_shape, w3, plan).
 
     Small 1D/2D images (at most FOLD_POSITIONS padded positions) are folded into
     batch-wide slabs: bigger GEMMs, fewer calls, for the price of transposing
