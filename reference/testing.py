@@ -1,6 +1,7 @@
 """Gradient-checking helpers: central-difference numerical gradients and relative error.
 
-Public names: `numerical_gradient`, `rel_error`. Every backward in `reference` is
+Public names: `numerical_gradient`, `rel_error`, `check_module_gradients`.
+Every backward in `reference` is
 tested against `numerical_gradient` in float64; the autograder uses the same
 helpers to tell a learner whether their forward or their backward is wrong.
 """
@@ -11,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "rel_error"]
+__all__ = ["check_module_gradients", "numerical_gradient", "rel_error"]
 
 
 def numerical_gradient(
@@ -99,3 +100,62 @@ def rel_error(a, b) -> float:
     ratio = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
     ratio = ratio[~np.isnan(ratio)]
     return float(ratio.max()) if ratio.size else 0.0
+
+
+def check_module_gradients(
+    module, x, *, seed=0, samples=6, x_samples=None, h=1e-6, tol=1e-6, dense_up_to=12
+) -> None:
+    """Check a Module's dx and every parameter gradient by central differences.
+
+    The loss is ``L = sum(module.forward(x) * weights)`` with seeded standard-normal
+    ``weights``, so ``dout = weights``. Arrays with at most ``dense_up_to``
+    entries are checked everywhere; larger ones at ``samples`` random entries
+    (``x_samples`` for ``x`` when given). Use float64 modules and inputs.
+
+    Raises
+    ------
+    AssertionError
+        Naming the array whose relative error
+        ``|numeric - analytic| / (|numeric| + |analytic|)`` (vector norms over the
+        checked entries) exceeds ``tol`` and whose largest absolute difference
+        exceeds 1e-9 (exact zeros leave only round-off).
+    """
+    rng = np.random.default_rng(seed)
+    x = x.copy()
+    weights = rng.standard_normal(module.forward(x).shape)
+    dx = module.backward(weights)
+    grads = {k: v.copy() for k, v in module.named_grads().items()}
+    params = module.named_parameters()
+    assert set(grads) == set(params), "grads and parameters must share their names"
+
+    def loss() -> float:
+        return float(np.sum(module.forward(x) * weights))
+
+    for name, array, analytic in [("x", x, dx)] + [
+        (k, params[k], grads[k]) for k in params
+    ]:
+        assert analytic.shape == array.shape, f"{name}: gradient shape {analytic.shape}"
+        count = x_samples if name == "x" and x_samples else samples
+        flat = (
+            range(array.size)
+            if array.size <= dense_up_to
+            else rng.choice(array.size, min(count, array.size), replace=False)
+        )
+        numeric, picked = [], []
+        for i in flat:
+            idx = np.unravel_index(i, array.shape)
+            old = array[idx]
+            array[idx] = old + h
+            plus = loss()
+            array[idx] = old - h
+            minus = loss()
+            array[idx] = old
+            numeric.append((plus - minus) / (2 * h))
+            picked.append(analytic[idx])
+        numeric, picked = np.array(numeric), np.array(picked)
+        err = np.linalg.norm(numeric - picked) / max(
+            1e-8, np.linalg.norm(numeric) + np.linalg.norm(picked)
+        )
+        assert err < tol or np.abs(numeric - picked).max() < 1e-9, (
+            f"{name}: relative error {err:.2e}"
+        )

@@ -16,6 +16,7 @@ from reference.nn import (
     Sequential,
     Upsample,
 )
+from reference.testing import check_module_gradients
 
 F64 = np.float64
 
@@ -23,46 +24,7 @@ F64 = np.float64
 # --- float64 central-difference gradient check (dense for small arrays, sampled else) ---
 def gradcheck(module, x, seed=0, samples=6, h=1e-6, tol=1e-6):
     """Check dx and every parameter gradient of ``module`` at ``x`` (float64)."""
-    rng = np.random.default_rng(seed)
-    x = x.copy()
-    out = module.forward(x)
-    weights = rng.standard_normal(out.shape)  # loss = sum(out * weights)
-    dx = module.backward(weights)
-    grads = {k: v.copy() for k, v in module.named_grads().items()}
-    params = module.named_parameters()
-    assert set(grads) == set(params)
-
-    def loss():
-        return float(np.sum(module.forward(x) * weights))
-
-    for name, array, analytic in [("x", x, dx)] + [
-        (k, params[k], grads[k]) for k in params
-    ]:
-        assert analytic.shape == array.shape, name
-        flat = (
-            range(array.size)
-            if array.size <= 12
-            else rng.choice(array.size, samples, replace=False)
-        )
-        numeric, picked = [], []
-        for i in flat:
-            idx = np.unravel_index(i, array.shape)
-            old = array[idx]
-            array[idx] = old + h
-            plus = loss()
-            array[idx] = old - h
-            minus = loss()
-            array[idx] = old
-            numeric.append((plus - minus) / (2 * h))
-            picked.append(analytic[idx])
-        numeric, picked = np.array(numeric), np.array(picked)
-        err = np.linalg.norm(numeric - picked) / max(
-            1e-8, np.linalg.norm(numeric) + np.linalg.norm(picked)
-        )
-        # exact zeros (a later batch norm cancels a shift) leave only round-off
-        assert err < tol or np.abs(numeric - picked).max() < 1e-9, (
-            f"{name}: relative error {err:.2e}"
-        )
+    check_module_gradients(module, x, seed=seed, samples=samples, h=h, tol=tol)
 
 
 def rand(*shape, seed=0):

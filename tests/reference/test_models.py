@@ -9,6 +9,7 @@ import pytest
 
 from reference.nn import DenseBlock, DenseLayer, DenseNet, Transition, UNet, densenet121
 from reference.optim import Adam
+from reference.testing import check_module_gradients
 
 F64 = np.float64
 
@@ -23,42 +24,9 @@ def gradcheck(module, x, seed=0, samples=3, h=1e-5, tol=1e-5):
     Deep nets with batch norm have tiny gradients for early parameters (a later
     batch norm undoes most scalings), so h and tol are larger than for one layer.
     """
-    rng = np.random.default_rng(seed)
-    x = x.copy()
-    out = module.forward(x)
-    weights = rng.standard_normal(out.shape)  # loss = sum(out * weights)
-    dx = module.backward(weights)
-    grads = {k: v.copy() for k, v in module.named_grads().items()}
-    params = module.named_parameters()
-    assert set(grads) == set(params)
-
-    def loss():
-        return float(np.sum(module.forward(x) * weights))
-
-    for name, array, analytic in [("x", x, dx)] + [
-        (k, params[k], grads[k]) for k in params
-    ]:
-        assert analytic.shape == array.shape, name
-        count = 12 if name == "x" else samples
-        numeric, picked = [], []
-        for i in rng.choice(array.size, min(count, array.size), replace=False):
-            idx = np.unravel_index(i, array.shape)
-            old = array[idx]
-            array[idx] = old + h
-            plus = loss()
-            array[idx] = old - h
-            minus = loss()
-            array[idx] = old
-            numeric.append((plus - minus) / (2 * h))
-            picked.append(analytic[idx])
-        numeric, picked = np.array(numeric), np.array(picked)
-        err = np.linalg.norm(numeric - picked) / max(
-            1e-8, np.linalg.norm(numeric) + np.linalg.norm(picked)
-        )
-        # exact zeros (a later batch norm cancels a shift) leave only round-off
-        assert err < tol or np.abs(numeric - picked).max() < 1e-9, (
-            f"{name}: relative error {err:.2e}"
-        )
+    check_module_gradients(
+        module, x, seed=seed, samples=samples, x_samples=12, h=h, tol=tol
+    )
 
 
 def tiny_densenet(**kwargs):

@@ -1,0 +1,41 @@
+"""Shared test helpers: grading edited copies of the solutions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# How a planted mistake may show: a wrong answer or the learner's exception, never a
+# crash of the grader.
+WRONG_ANSWER_STATUSES = ("wrong-value", "wrong-shape", "wrong-dtype", "wrong-type", "nan",
+                         "exception")
+
+
+@pytest.fixture
+def grade_edited(tmp_path):
+    """Return grade(week, edits, selectors) -> {exercise name: Result}.
+
+    Copies ``solutions/<week>`` into a temporary folder, applies each
+    ``(lesson, old, new)`` text edit (``old`` must occur exactly once) and grades
+    the selected exercises there with the real engine.
+    """
+    from autograder.engine import Grader
+    from autograder.registry import select
+
+    def grade(week: str, edits, selectors) -> dict:
+        folder = tmp_path / week
+        shutil.copytree(ROOT / "solutions" / week, folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for lesson, old, new in edits:
+            path = folder / f"{lesson}.py"
+            text = path.read_text()
+            assert text.count(old) == 1, f"{lesson}: edit target not found once: {old!r}"
+            path.write_text(text.replace(old, new))
+        with Grader(tmp_path) as grader:
+            return {e.name: grader.grade(e) for e in select(selectors)}
+
+    return grade
