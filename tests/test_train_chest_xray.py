@@ -12,6 +12,7 @@ from reference.nn import Linear
 from reference.optim import SGD
 from reference.tasks import checkpoint_task, evaluate_checkpoint, task_module
 from reference.tasks import chest_xray as task
+from reference.tasks._chest_xray_report import format_table
 from reference.train import fit, iterate_minibatches, predict, train_epoch
 
 LAST_LINE = re.compile(r"^test mean AUC: (\d\.\d{3})$")
@@ -174,7 +175,7 @@ def test_format_table_marks_findings_left_out_of_the_mean():
     row = dict(finding="Hernia", n_pos=2, n_neg=98, auc=0.5, auc_low=0.4,
                auc_high=0.6, threshold=0.5, sensitivity=0.5, specificity=0.5,
                ppv=0.1, npv=0.9)
-    text = task.format_table([row, {**row, "finding": "Mass"}], averaged=["Mass"])
+    text = format_table([row, {**row, "finding": "Mass"}], averaged=["Mass"])
     lines = text.splitlines()
     assert lines[2].startswith("Hernia* ") and lines[3].startswith("Mass ")
     assert "0.500 [0.400, 0.600]" in lines[3]

@@ -2,8 +2,8 @@
 
 Public names: `add_arguments`, `run`, `evaluate`, `config_from_args`,
 `build_model`, `prepare_data`, `make_loss`, `cosine_schedule`, `blas_threads`,
-`evaluate_model`, `format_table`, `save_gradcams`, `DEFAULTS`, `SMALL_DENSENET`,
-`MIN_POSITIVES`.
+`DEFAULTS`, `SMALL_DENSENET`, `MIN_POSITIVES`. The scoring, tables and Grad-CAM
+figures are in `reference.tasks._chest_xray_report`.
 
 Pipeline (`run`):
 
@@ -35,18 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from reference._validation import fail
-from reference.checkpoint import load_checkpoint, save_checkpoint
-from reference.losses import weighted_bce_with_logits, weighted_bce_with_logits_grad
-from reference.nn import DenseNet, densenet121
-from reference.optim import Adam
-from reference.tasks._chest_xray_report import (
-    COLUMNS,
-    evaluate_model,
-    format_table,
-    save_gradcams,
-    write_tables,
-)
-from reference.train import fit
+
+# the heavy imports (Numba kernels, h5py, matplotlib) happen inside the
+# functions, so that building the `ai4md` command line stays fast
 
 __all__ = [
     "DEFAULTS",
@@ -58,12 +49,9 @@ __all__ = [
     "config_from_args",
     "cosine_schedule",
     "evaluate",
-    "evaluate_model",
-    "format_table",
     "make_loss",
     "prepare_data",
     "run",
-    "save_gradcams",
 ]
 
 TASK = "chest-xray"
@@ -140,9 +128,10 @@ def config_from_args(args) -> dict:
     return {key: getattr(args, key, default) for key, default in DEFAULTS.items()}
 
 
-def build_model(config) -> DenseNet:
+def build_model(config):
     """Return the configured DenseNet: 1 input channel, 14 logits, float32."""
     from reference.data import FINDINGS
+    from reference.nn import DenseNet, densenet121
 
     if config["model"] == "densenet121":
         return densenet121(len(FINDINGS), in_channels=1, rng=config["seed"])
@@ -205,6 +194,10 @@ def make_loss(train_labels):
     weigh the same in total.
     """
     from reference.data import class_weights
+    from reference.losses import (
+        weighted_bce_with_logits,
+        weighted_bce_with_logits_grad,
+    )
 
     pos, neg = (w.astype(np.float32) for w in class_weights(train_labels))
 
@@ -218,6 +211,12 @@ def make_loss(train_labels):
 
 def _report(model, data, config, out: Path) -> dict:
     """Evaluate, print the table, write tables and figures; return the result."""
+    from reference.tasks._chest_xray_report import (
+        evaluate_model,
+        format_table,
+        save_gradcams,
+        write_tables,
+    )
     from reference.viz import save_evaluation_figures
 
     out.mkdir(parents=True, exist_ok=True)
@@ -236,6 +235,7 @@ def _report(model, data, config, out: Path) -> dict:
 
 def _summary(result) -> dict:
     """Return the JSON-ready metrics stored in the checkpoint."""
+    from reference.tasks._chest_xray_report import COLUMNS
     return dict(mean_auc=result["mean_auc"], averaged=result["averaged"],
                 rows=[{k: r[k] for k in COLUMNS} for r in result["rows"]])
 
@@ -259,6 +259,9 @@ def run(args) -> int:
 
 def _run(args) -> int:
     """Do `run`'s work (under the BLAS thread limit)."""
+    from reference.checkpoint import save_checkpoint
+    from reference.optim import Adam
+    from reference.train import fit
     config = config_from_args(args)
     out = Path(config["out"])
     start = time.perf_counter()
@@ -313,6 +316,8 @@ def evaluate(args) -> int:
     outputs go to ``args.out`` if given, else next to the checkpoint. The last
     line printed is ``test mean AUC: X.XXX``.
     """
+    from reference.checkpoint import load_checkpoint
+
     path = Path(args.checkpoint)
     config = _read_config(path)
     model = build_model(config)
