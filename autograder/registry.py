@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from autograder.cases import models as wm
 from autograder.cases import week1 as w1
+from autograder.cases import week1_explore as we
 from autograder.cases import week1_xray as wx
 from autograder.cases import week2 as w2
 from autograder.cases import week3 as w3
+from autograder.cases import week3_unet2d3d as w3u
 from autograder.cases import week3_volumes as w3v
 from autograder.compare import Compare
 from autograder.spec import Exercise
@@ -147,6 +149,32 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
              hidden=wx.standardize_apply_hidden, compare=Compare(rtol=1e-5, atol=1e-6),
              hint="Broadcast the (C,) statistics as (1, C, 1, 1); divide a channel "
                   "with std 0 by 1."),
+    # week1/data_exploration.py
+    Exercise(module="week1/data_exploration.py", name="label_counts", points=1,
+             oracle=we.label_counts_oracle, public=we.label_counts_public,
+             hidden=we.label_counts_hidden,
+             hint="Column sums (axis=0) as a dict {name: int(count)}, every name "
+                  "present, also with count 0."),
+    Exercise(module="week1/data_exploration.py", name="images_per_patient", points=1,
+             oracle=we.patients_oracle, public=we.patients_public,
+             hidden=we.patients_hidden,
+             hint="np.unique(patient_ids, return_counts=True): sorted ids, counts."),
+    Exercise(module="week1/data_exploration.py", name="pixel_histogram", points=1,
+             oracle=we.histogram_oracle, public=we.histogram_public,
+             hidden=we.histogram_hidden,
+             hint="np.histogram(np.ravel(images), bins=bins, range=range): pass "
+                  "range on, even when it is None."),
+    # week1/transfer_learning.py
+    Exercise(module="week1/transfer_learning.py", name="freeze_backbone_names",
+             points=1, oracle=we.freeze_names_oracle,
+             public=we.freeze_names_public, hidden=we.freeze_names_hidden,
+             hint='A list of the names with name.startswith(head + "."), in input '
+                  'order; "features.classifier.weight" is not the head.'),
+    Exercise(module="week1/transfer_learning.py", name="count_parameters", points=1,
+             oracle=we.count_parameters_oracle, public=we.count_parameters_public,
+             hidden=we.count_parameters_hidden,
+             hint="Size of a shape: int(np.prod(shape)), 1 for (); return "
+                  "(trainable, total)."),
 )
 
 # week 2 ---------------------------------------------------------------------------
@@ -340,6 +368,27 @@ WEEK3: tuple[Exercise, ...] = (
              hint="q = M[:d, :d] @ p + M[:d, d] for every voxel p; inside when "
                   "0 <= q <= n - 1 on every axis; take label[floor(q + 0.5)], else 0 "
                   "(scipy.ndimage.affine_transform with order=0 does this)."),
+    # week3/unet_2d_vs_3d.py
+    Exercise(module="week3/unet_2d_vs_3d.py", name="volume_to_slices", points=1,
+             oracle=w3u.to_slices_oracle, public=w3u.slices_public,
+             hidden=w3u.slices_hidden, compare=Compare(rtol=0, atol=0, dtype="exact"),
+             hint="z is the LAST axis of (C, X, Y, Z): np.moveaxis(a, -1, 0) for the "
+                  "image and the label; return both as a tuple."),
+    Exercise(module="week3/unet_2d_vs_3d.py", name="slices_to_volume", points=1,
+             oracle=w3u.to_volume_oracle, public=w3u.volume_public,
+             hidden=w3u.volume_hidden, compare=Compare(rtol=0, atol=0, dtype="exact"),
+             hint="The inverse: np.moveaxis(slices, 0, -1), (Z, K, X, Y) -> "
+                  "(K, X, Y, Z)."),
+    Exercise(module="week3/unet_2d_vs_3d.py", name="count_parameters_conv", points=1,
+             oracle=w3u.conv_count_oracle, public=w3u.conv_count_public,
+             hidden=w3u.conv_count_hidden, compare=Compare(rtol=0, atol=0),
+             hint="C_out * C_in * kernel ** ndim, plus C_out when bias is True."),
+    Exercise(module="week3/unet_2d_vs_3d.py", name="count_parameters_unet", points=2,
+             oracle=w3u.unet_count_oracle, public=w3u.unet_count_public,
+             hidden=w3u.unet_count_hidden, compare=Compare(rtol=0, atol=0),
+             hint="w_d = base * 2 ** (d + 1); encoder convs c_in -> w_d / 2 -> w_d, "
+                  "decoder convs w_(d+1) + w_d -> w_d -> w_d (3x3, no bias with batch "
+                  "norm, + 2 * C_out per norm); head 1x1 w_0 -> classes with bias."),
 )
 
 # models: DenseNet and U-Net blocks ---------------------------------------------------

@@ -13,12 +13,15 @@ float32 in gives float32 out.
 ``pooling``          2D max pooling with padding (DenseNet's stem), forward and backward
 ``batchnorm``        batch normalisation in training and evaluation mode
 
-The chest X-ray data and loss:
+The chest X-ray data, loss and models:
 
+``data_exploration`` label counts, images per patient, pixel histograms (figures)
 ``class_imbalance``  how rare each finding is, and resampling to balance a label
 ``weighted_loss``    the (weighted) binary cross-entropy and its gradient
 ``data_leakage``     no patient in two splits; splitting by patient
 ``standardization``  standardising images with the training set's statistics
 ``augmentation``     label-preserving augmentation
 ``consensus``        ground truth by the majority vote of several annotators
+``densenet_blocks``  the dense layer, transition and dense block; Grad-CAM
+``transfer_learning`` freeze a pre-trained backbone and train only the head
 """
