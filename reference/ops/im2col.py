@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import threading
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -46,7 +45,6 @@ __all__ = [
 
 CHUNK_BYTES = 16 << 20  # slab buffers: big GEMMs, few BLAS calls (robust under load)
 FOLD_POSITIONS = 1024  # 1D/2D images this small share GEMMs across the batch
-THREAD_WORK = 1 << 18  # gathers/scatters of this many elements use two threads
 
 
 def pad_spatial(x: np.ndarray, padding) -> np.ndarray:
@@ -189,35 +187,11 @@ class Kernels(NamedTuple):
     shift_add: Callable
 
 
-def _two_threads(kernel, channels, work, *args):
-    """Run a channel-range Numba kernel on two threads when the work is big enough.
-
-    The kernels release the GIL and handle channels independently, so the
-    channels are halved between a helper thread and this one: the copies
-    around the GEMMs then use both cores, as the (multithreaded) BLAS does.
-    Threads are started per call, never pooled (safe in forked workers).
-    """
-    if channels < 2 or work < THREAD_WORK or not _jit.JIT_ENABLED:
-        kernel(*args)
-        return
-    half = channels // 2
-    helper = threading.Thread(target=kernel, args=(*args, 0, half))
-    helper.start()
-    kernel(*args, half, channels)
-    helper.join()
-
-
 NUMPY_KERNELS = Kernels(im2col, col2im, shift_add)
 NUMBA_KERNELS = Kernels(
-    lambda xp, k, s, e0, out: _two_threads(
-        _jit._im2col_3d, out.shape[1], out.size, xp, *k, *s, e0, out
-    ),
-    lambda cols, k, s, e0, dst: _two_threads(
-        _jit._col2im_3d, cols.shape[1], cols.size, cols, *k, *s, e0, dst
-    ),
-    lambda y, k, e0, out: _two_threads(
-        _jit._shift_add_3d, y.shape[1], y.size, y, *k, e0, out
-    ),
+    lambda xp, k, s, e0, out: _jit._im2col_3d(xp, *k, *s, e0, out),
+    lambda cols, k, s, e0, dst: _jit._col2im_3d(cols, *k, *s, e0, dst),
+    lambda y, k, e0, out: _jit._shift_add_3d(y, *k, e0, out),
 )
 
 
