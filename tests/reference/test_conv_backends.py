@@ -153,10 +153,12 @@ def test_numba_im2col_and_col2im_match_numpy_twins(
 
 @pytest.mark.numba
 @pytest.mark.parametrize(("e0", "nz"), [(0, 8), (0, 3), (2, 3), (6, 2)])
-def test_numba_shift_add_matches_numpy_twin(e0, nz):
+@pytest.mark.parametrize("kernel", [(3, 2, 3), (3, 2, 1)])  # kw == 1: whole-plane path
+def test_numba_shift_add_matches_numpy_twin(e0, nz, kernel):
     rng = np.random.default_rng(4)
-    kernel, s_out = (3, 2, 3), (6, 5, 4)
-    y = rng.standard_normal((18, 3, nz, 6, 6))
+    s_out = (6, 5, 4)
+    y = rng.standard_normal((int(np.prod(kernel)), 3, nz, 5 + kernel[1] - 1,
+                             4 + kernel[2] - 1))
     start = rng.standard_normal((3,) + s_out)
     want = im2col_mod.shift_add(y, kernel, e0, start.copy())
     got = start.copy()
