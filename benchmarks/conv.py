@@ -10,8 +10,10 @@ never a project dependency) and PYTHONPATH pointing at the repository:
     PYTHONPATH=. /work/torchvenv/bin/python benchmarks/conv.py
 
 Prints, per layer shape: forward ms, forward+backward ms (best of --repeats), GFLOP/s
-of forward+backward (3x the forward's 2*N*C_out*C_in*K*prod(S_out) flops) and that as a
-% of a float32 matmul measured in the same run; then PyTorch's times (2 threads) and the
+of forward+backward (3x the forward's 2*N*C_out*C_in*K*prod(S_out) flops of the direct
+method, so for the layers that ``auto`` runs with Winograd F(2, 3), which does fewer
+multiply-adds, this is an effective rate) and that as a % of a float32 matmul measured
+in the same run; then PyTorch's times (2 threads) and the
 ratio ours/PyTorch. The OpenBLAS environment is left as the machine sets it. The machine
 is shared: check `uptime` and re-run when the load is low.
 """
