@@ -57,6 +57,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reference.ops import _jit_winograd
+from reference.ops.im2col import crop_spatial
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -123,10 +124,7 @@ def _geometry(x_shape, padding) -> _Geometry:
 def _channels_last_padded(x, geo) -> np.ndarray:
     """X (N, C, *S) -> zero-padded channels-last (N, E0, E1, E2, C)."""
     xcl = np.zeros((len(x),) + geo.extent + (x.shape[1],), dtype=x.dtype)
-    interior = tuple(
-        slice(p, p + s) for p, s in zip(geo.padding, geo.s_in, strict=False)
-    )
-    xcl[(slice(None),) + interior] = np.moveaxis(
+    xcl[crop_spatial(geo.padding, geo.s_in)] = np.moveaxis(
         x.reshape(x.shape[:2] + geo.s_in), 1, -1
     )
     return xcl
@@ -296,21 +294,30 @@ NUMBA_KERNELS = WinogradKernels(
 
 
 # ------------------------------------------------------------------- drivers
-def _slabs(geo, n_images, channels, itemsize):
-    """Yield (first strip, strips) of each slab over all images."""
-    strips = _slab_strips(geo, channels, itemsize)
+def _slabs(geo, n_images, strips):
+    """Yield (first strip, strips) of each slab of ``strips`` over all images."""
     total = n_images * geo.tiles[0] * geo.tiles[1]
     for s_lo in range(0, total, strips):
         yield s_lo, min(strips, total - s_lo)
 
 
+def _stack_shape(geo, n_strips, channels) -> tuple:
+    """Shape (P, n_strips * T2, channels) of the transformed tiles of a slab."""
+    return (math.prod(geo.alpha), n_strips * geo.tiles[2], channels)
+
+
 def _stack(flat, geo, n_strips, channels):
     """View the start of a flat buffer as a (P, n_strips * T2, channels) stack."""
-    shape = (math.prod(geo.alpha), n_strips * geo.tiles[2], channels)
+    shape = _stack_shape(geo, n_strips, channels)
     return flat[: math.prod(shape)].reshape(shape)
 
 
-def _to_channels_first(a_cl, geo, true_spatial):
+def _stack_buffer(geo, n_strips, channels, dtype):
+    """Allocate a flat buffer for `_stack` views of up to ``n_strips`` strips."""
+    return np.empty(math.prod(_stack_shape(geo, n_strips, channels)), dtype)
+
+
+def _to_channels_first(a_cl, true_spatial):
     """(N, *S3, C) channels-last -> contiguous (N, C, *S) in the caller's dims."""
     return np.ascontiguousarray(np.moveaxis(a_cl, -1, 1)).reshape(
         (len(a_cl), a_cl.shape[-1]) + tuple(true_spatial)
@@ -335,25 +342,21 @@ def winograd_forward(x, w, padding, kernels=NUMBA_KERNELS) -> np.ndarray:
     xcl = _channels_last_padded(x, geo)
     u = _weight_transform(w, geo)
     out_cl = np.empty((len(x),) + geo.s_out + (c_out,), dtype=x.dtype)
-    rows = _slab_strips(geo, max(c_in, c_out), x.dtype.itemsize)
-    v_flat, m_flat = (
-        np.empty(_stack_size(geo, rows, c), x.dtype) for c in (c_in, c_out)
-    )
+    strips = _slab_strips(geo, max(c_in, c_out), x.dtype.itemsize)
+    v_flat, m_flat = (_stack_buffer(geo, strips, c, x.dtype) for c in (c_in, c_out))
     buf_in, buf_out = (_tile_buffers(geo, c, x.dtype) for c in (c_in, c_out))
 
     # per slab: transform the input tiles, P products, transform back
-    for s_lo, n_strips in _slabs(geo, len(x), max(c_in, c_out), x.dtype.itemsize):
+    for s_lo, n_strips in _slabs(geo, len(x), strips):
         v = _stack(v_flat, geo, n_strips, c_in)
         kernels.input_transform(xcl, geo.alpha, geo.tiles, s_lo, v, buf_in)
         m = np.matmul(v, u, out=_stack(m_flat, geo, n_strips, c_out))
         kernels.output_transform(m, geo.alpha, geo.tiles, s_lo, out_cl, buf_out)
-    return _to_channels_first(out_cl, geo, _true_out(x.shape, padding))
+    return _to_channels_first(out_cl, geo.s_out[3 - len(padding) :])
 
 
-def winograd_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, need_dx=True):
+def winograd_backward(dout, x, w, padding, kernels=NUMBA_KERNELS):
     """Return (dx, dw) of `winograd_forward` for upstream dout (N, C_out, *S_out).
-
-    dx is None unless ``need_dx``.
 
     Examples
     --------
@@ -377,13 +380,13 @@ def winograd_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, need_dx=True):
     u_t = np.ascontiguousarray(_weight_transform(w, geo).transpose(0, 2, 1))
     du = np.zeros((math.prod(geo.alpha), c_in, c_out), dtype=x.dtype)
     du_slab = np.empty_like(du)
-    dxcl = np.zeros_like(xcl) if need_dx else None
-    rows = _slab_strips(geo, max(c_in, c_out), x.dtype.itemsize)
-    v_flat, dv_flat = (np.empty(_stack_size(geo, rows, c_in), x.dtype) for _ in "vd")
-    dm_flat = np.empty(_stack_size(geo, rows, c_out), x.dtype)
+    dxcl = np.zeros_like(xcl)
+    strips = _slab_strips(geo, max(c_in, c_out), x.dtype.itemsize)
+    v_flat, dv_flat = (_stack_buffer(geo, strips, c_in, x.dtype) for _ in "vd")
+    dm_flat = _stack_buffer(geo, strips, c_out, x.dtype)
     buf_in, buf_out = (_tile_buffers(geo, c, x.dtype) for c in (c_in, c_out))
 
-    for s_lo, n_strips in _slabs(geo, len(x), max(c_in, c_out), x.dtype.itemsize):
+    for s_lo, n_strips in _slabs(geo, len(x), strips):
         # dM = A dY A^T and V = B^T d B for the slab's tiles
         dm = _stack(dm_flat, geo, n_strips, c_out)
         kernels.output_adjoint(dout_cl, geo.alpha, geo.tiles, s_lo, dm, buf_out)
@@ -392,29 +395,13 @@ def winograd_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, need_dx=True):
 
         # weights: dU[xi] += V[xi]^T dM[xi]; input: dV[xi] = dM[xi] U[xi]^T
         du += np.matmul(v.transpose(0, 2, 1), dm, out=du_slab)
-        if need_dx:
-            dv = np.matmul(dm, u_t, out=_stack(dv_flat, geo, n_strips, c_in))
-            kernels.input_adjoint(dv, geo.alpha, geo.tiles, s_lo, dxcl, buf_in)
+        dv = np.matmul(dm, u_t, out=_stack(dv_flat, geo, n_strips, c_in))
+        kernels.input_adjoint(dv, geo.alpha, geo.tiles, s_lo, dxcl, buf_in)
 
-    dw = _weight_adjoint(du, geo, w.shape)
-    if not need_dx:
-        return None, dw
-    interior = tuple(
-        slice(p, p + s) for p, s in zip(geo.padding, geo.s_in, strict=False)
-    )
-    return _to_channels_first(dxcl[(slice(None),) + interior], geo, x.shape[2:]), dw
+    dx = _to_channels_first(dxcl[crop_spatial(geo.padding, geo.s_in)], x.shape[2:])
+    return dx, _weight_adjoint(du, geo, w.shape)
 
 
 def _tile_buffers(geo, channels, dtype):
     """Scratch strips (2, alpha0 * alpha1, E2 * channels) for the kernels."""
     return np.zeros((2, geo.alpha[0] * geo.alpha[1], geo.extent[2] * channels), dtype)
-
-
-def _stack_size(geo, strips, channels) -> int:
-    """Elements of a (P, strips * T2, channels) stack."""
-    return math.prod(geo.alpha) * strips * geo.tiles[2] * channels
-
-
-def _true_out(x_shape, padding) -> tuple:
-    """S_out = S + 2 * pad - 2 per axis of the caller's dims."""
-    return tuple(s + 2 * p - 2 for s, p in zip(x_shape[2:], padding, strict=False))
