@@ -65,8 +65,11 @@ def _per_channel(values, channels, name, func, dtype):
     """Check a per-channel vector of length C; return it as a (C,) array of dtype."""
     values = as_float_array(values, name, func)
     if values.shape != (channels,):
-        fail(func, f"{name} of shape (C,) = ({channels},) to match x's channels",
-             f"shape {tuple(values.shape)}")
+        fail(
+            func,
+            f"{name} of shape (C,) = ({channels},) to match x's channels",
+            f"shape {tuple(values.shape)}",
+        )
     return values.astype(dtype, copy=False)
 
 
@@ -76,8 +79,12 @@ def _is_real(value) -> bool:
 
 def _check_cache(cache, func):
     if not isinstance(cache, BatchNormCache):
-        fail(func, "the BatchNormCache returned by batchnorm_forward",
-             f"a {type(cache).__name__}", kind=TypeError)
+        fail(
+            func,
+            "the BatchNormCache returned by batchnorm_forward",
+            f"a {type(cache).__name__}",
+            kind=TypeError,
+        )
 
 
 def _normalise(x, running_mean, running_var, eps, training, func):
@@ -88,9 +95,12 @@ def _normalise(x, running_mean, running_var, eps, training, func):
         # batch statistics; the biased variance normalises, the unbiased is kept
         count = x.size // channels
         if count < 2:
-            fail(func, "more than 1 value per channel in training mode",
-                 f"x of shape {tuple(x.shape)}",
-                 "Use a batch of at least 2, or training=False.")
+            fail(
+                func,
+                "more than 1 value per channel in training mode",
+                f"x of shape {tuple(x.shape)}",
+                "Use a batch of at least 2, or training=False.",
+            )
         mean = _channel_sum(x) / x.dtype.type(count)
         xhat = x - mean.reshape(shape)  # centred; scaled below
         var = _channel_dot(xhat, xhat) / x.dtype.type(count)
@@ -98,8 +108,12 @@ def _normalise(x, running_mean, running_var, eps, training, func):
     else:
         # running statistics, constants for the backward
         if running_mean is None or running_var is None:
-            fail(func, "running_mean and running_var when training=False", "None",
-                 "Pass the state from batchnorm_init_state or a trained layer.")
+            fail(
+                func,
+                "running_mean and running_var when training=False",
+                "None",
+                "Pass the state from batchnorm_init_state or a trained layer.",
+            )
         mean = _per_channel(running_mean, channels, "running_mean", func, x.dtype)
         var = _per_channel(running_var, channels, "running_var", func, x.dtype)
         xhat, batch_var = x - mean.reshape(shape), None
@@ -108,8 +122,9 @@ def _normalise(x, running_mean, running_var, eps, training, func):
     return xhat, mean, inv_std, batch_var
 
 
-def batchnorm_forward(x, gamma, beta, eps=1e-5, running_mean=None, running_var=None,
-                      training=True):
+def batchnorm_forward(
+    x, gamma, beta, eps=1e-5, running_mean=None, running_var=None, training=True
+):
     """Normalise each channel of (N, C, *S), then scale by gamma and shift by beta.
 
     Parameters
@@ -177,8 +192,14 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5, running_mean=None, running_var=N
     """
     func = "batchnorm_forward"
     x = as_float_array(x, "x", func)
-    check_ndim(x, (2, 3, 4, 5), "x", func, "(N, C, *S)",
-               "Batch norm needs a batch axis and a channel axis.")
+    check_ndim(
+        x,
+        (2, 3, 4, 5),
+        "x",
+        func,
+        "(N, C, *S)",
+        "Batch norm needs a batch axis and a channel axis.",
+    )
     if not isinstance(training, bool | np.bool_):
         fail(func, "training as a bool", repr(training), kind=TypeError)
     if not _is_real(eps) or not eps >= 0:
@@ -191,15 +212,17 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5, running_mean=None, running_var=N
             _per_channel(state, channels, name, func, x.dtype)
 
     # normalise with this batch's statistics or the running ones
-    xhat, mean, inv_std, batch_var = _normalise(x, running_mean, running_var, eps,
-                                                training, func)
+    xhat, mean, inv_std, batch_var = _normalise(
+        x, running_mean, running_var, eps, training, func
+    )
 
     # scale and shift
     shape = (1, channels, *(1,) * (x.ndim - 2))
     out = xhat * gamma.reshape(shape)
     out += beta.reshape(shape)
-    cache = BatchNormCache(xhat, gamma, inv_std, bool(training),
-                           mean if training else None, batch_var)
+    cache = BatchNormCache(
+        xhat, gamma, inv_std, bool(training), mean if training else None, batch_var
+    )
     return out, cache
 
 
@@ -251,8 +274,11 @@ def batchnorm_backward(dout, cache: BatchNormCache):
     dout = as_float_array(dout, "dout", func)
     xhat = cache.xhat
     if dout.shape != xhat.shape:
-        fail(func, f"dout with the forward output's shape {tuple(xhat.shape)}",
-             f"shape {tuple(dout.shape)}")
+        fail(
+            func,
+            f"dout with the forward output's shape {tuple(xhat.shape)}",
+            f"shape {tuple(dout.shape)}",
+        )
     dout = dout.astype(xhat.dtype, copy=False)
     shape = (1, xhat.shape[1], *(1,) * (xhat.ndim - 2))
 
@@ -272,8 +298,9 @@ def batchnorm_backward(dout, cache: BatchNormCache):
     return dx, dgamma, dbeta
 
 
-def batchnorm_update_running(running_mean, running_var, cache: BatchNormCache,
-                             momentum=0.1):
+def batchnorm_update_running(
+    running_mean, running_var, cache: BatchNormCache, momentum=0.1
+):
     """Blend a training batch's statistics into the running statistics.
 
     Parameters
@@ -320,16 +347,22 @@ def batchnorm_update_running(running_mean, running_var, cache: BatchNormCache,
     func = "batchnorm_update_running"
     _check_cache(cache, func)
     if not cache.training:
-        fail(func, "a cache from batchnorm_forward(..., training=True)",
-             "a cache from evaluation mode", "Only training batches update the state.")
+        fail(
+            func,
+            "a cache from batchnorm_forward(..., training=True)",
+            "a cache from evaluation mode",
+            "Only training batches update the state.",
+        )
     if not _is_real(momentum) or not 0 <= momentum <= 1:
         fail(func, "momentum in [0, 1]", repr(momentum))
     channels = cache.gamma.shape[0]
     old_mean = as_float_array(running_mean, "running_mean", func)
     old_var = as_float_array(running_var, "running_var", func)
     batch = []
-    for name, old, new in (("running_mean", old_mean, cache.batch_mean),
-                           ("running_var", old_var, cache.batch_var)):
+    for name, old, new in (
+        ("running_mean", old_mean, cache.batch_mean),
+        ("running_var", old_var, cache.batch_var),
+    ):
         _per_channel(old, channels, name, func, old.dtype)
         batch.append(new.astype(old.dtype, copy=False))
 
@@ -367,10 +400,15 @@ def batchnorm_init_state(channels: int, dtype=np.float32) -> dict:
     {'running_mean': array([0., 0.]), 'running_var': array([1., 1.])}
     """
     func = "batchnorm_init_state"
-    if isinstance(channels, bool) or not isinstance(channels, int | np.integer) \
-            or channels < 1:
+    if (
+        isinstance(channels, bool)
+        or not isinstance(channels, int | np.integer)
+        or channels < 1
+    ):
         fail(func, "channels as a positive int", repr(channels))
     if np.dtype(dtype).kind != "f":
         fail(func, "a floating dtype", f"dtype {np.dtype(dtype)}", kind=TypeError)
-    return {"running_mean": np.zeros(int(channels), dtype=dtype),
-            "running_var": np.ones(int(channels), dtype=dtype)}
+    return {
+        "running_mean": np.zeros(int(channels), dtype=dtype),
+        "running_var": np.ones(int(channels), dtype=dtype),
+    }

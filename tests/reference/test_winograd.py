@@ -95,13 +95,18 @@ def test_float32_close_to_float64():
 
 
 def test_tiny_slabs_give_the_same_result(monkeypatch):
-    # one strip per slab: slabs start mid-image and the batch spans many slabs
+    # one strip per slab, three per dU group: slabs start mid-image, groups
+    # hold several slabs, and the batch spans many groups
     x, w, b, padding = layer((3, 2, 3, (5, 3, 6), 1), seed=7)
     out, cache = conv_forward(x, w, b, 1, padding, backend="winograd")
     dout = np.random.default_rng(8).standard_normal(out.shape)
     grads = conv_backward(dout, cache, backend="winograd")
     monkeypatch.setattr(wino, "SLAB_BYTES", 1)
-    assert wino._slab_strips(wino._geometry(x.shape, (1, 1, 1)), 3, 8) == 1
+    monkeypatch.setattr(wino, "MIN_TILES", 1)
+    monkeypatch.setattr(wino, "GROUP_TILES", 3 * 3)  # T2 = 3: three strips
+    geo = wino._geometry(x.shape, (1, 1, 1))
+    assert wino._slab_strips(geo, 3, 8, wino._total_strips(geo, 3)) == 1
+    assert wino._group_strips(geo, 1) == 3
     out_small, cache_small = conv_forward(x, w, b, 1, padding, backend="winograd")
     np.testing.assert_allclose(out_small, out, rtol=0, atol=1e-12)
     for g, e in zip(
@@ -110,19 +115,71 @@ def test_tiny_slabs_give_the_same_result(monkeypatch):
         np.testing.assert_allclose(g, e, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_two_threads_give_the_same_result(dtype, monkeypatch):
+    # the runs of strips are split between two threads; the backward's dx
+    # contributions of neighbouring tiles overlap, so the runs keep a gap
+    x, w, _, _ = layer((2, 5, 4, (9, 7, 6), 1), dtype, seed=11)
+    padding = (1, 1, 1)
+    geo = wino._geometry(x.shape, padding)
+    runs, gaps = wino._partition(wino._total_strips(geo, 2), 2, geo.tiles[1] + 1)
+    assert len(runs) == 2 and len(gaps) == 1
+    dout = np.random.default_rng(12).standard_normal((2, 4, 9, 7, 6)).astype(dtype)
+    monkeypatch.setattr(wino, "SLAB_BYTES", 1)  # one strip per slab: many slabs
+    monkeypatch.setattr(wino, "MIN_TILES", 1)
+    monkeypatch.setattr(wino, "GROUP_TILES", 2 * 3)  # T2 = 3: two strips
+    threads_used = []
+    run_threads = wino._run_threads
+    monkeypatch.setattr(
+        wino,
+        "_run_threads",
+        lambda work, runs: threads_used.append(len(runs)) or run_threads(work, runs),
+    )
+    one = wino.winograd_forward(x, w, padding, workers=1)
+    two = wino.winograd_forward(x, w, padding, workers=2)
+    np.testing.assert_array_equal(two, one)
+    dx1, dw1 = wino.winograd_backward(dout, x, w, padding, workers=1)
+    dx2, dw2 = wino.winograd_backward(dout, x, w, padding, workers=2)
+    assert threads_used == [1, 2, 1, 2]
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(dx2, dx1, rtol=0, atol=tol)
+    np.testing.assert_allclose(dw2, dw1, rtol=0, atol=tol * 10)
+
+
+@pytest.mark.parametrize("x_shape", [(2, 3, 4, 5, 6), (1, 20, 3, 2, 17)])
+def test_layout_kernels_equal_numpy_twins(x_shape):
+    # into and out of a padded, channels-last array (strided views both ways)
+    x = np.random.default_rng(3).standard_normal(x_shape)
+    padded = np.zeros((x_shape[0],) + tuple(s + 2 for s in x_shape[2:]) + x_shape[1:2])
+    inner = padded[:, 1:-1, 1:-1, 1:-1]
+    jit._channels_last(x, inner)
+    np.testing.assert_array_equal(inner, np.moveaxis(x, 1, -1))
+    assert not padded[:, 0].any() and not padded[:, :, :, -1].any()
+    back = np.empty_like(x)
+    jit._channels_first(inner, back)
+    np.testing.assert_array_equal(back, x)
+    np.testing.assert_array_equal(wino.channels_first(inner, np.empty_like(x)), back)
+
+
 # -------------------------------------------------- kernels: twins, adjoints
 GEOMETRIES = [((2, 3, 5, 4, 7), (1, 0, 2)), ((2, 3, 5, 6), (1, 1)), ((2, 3, 9), (2,))]
 
 
 def kernel_inputs(x_shape, padding, channels=3, seed=0):
-    """A padded channels-last image, a matching dout and a slab from strip 1 on."""
+    """A padded channels-last image, a matching dout and a stack.
+
+    The slab is every strip from strip 1 on; the stack has one strip more, and
+    the slab's tiles start at its second strip (t_lo = T2).
+    """
     rng = np.random.default_rng(seed)
     geo = wino._geometry(x_shape, padding)
-    xcl = wino._channels_last_padded(rng.standard_normal(x_shape), geo)
+    xcl = wino._channels_last_padded(
+        rng.standard_normal(x_shape), geo, wino.NUMPY_KERNELS
+    )
     dout = rng.standard_normal((x_shape[0],) + geo.s_out + (channels,))
     strips = x_shape[0] * geo.tiles[0] * geo.tiles[1] - 1
-    stack = rng.standard_normal((np.prod(geo.alpha), strips * geo.tiles[2], channels))
-    return geo, xcl, dout, stack, strips
+    shape = (np.prod(geo.alpha), (strips + 1) * geo.tiles[2], channels)
+    return geo, xcl, dout, rng.standard_normal(shape), strips
 
 
 def buffers(geo, channels):
@@ -132,13 +189,14 @@ def buffers(geo, channels):
 @pytest.mark.parametrize(("x_shape", "padding"), GEOMETRIES)
 def test_numba_kernels_equal_numpy_twins(x_shape, padding):
     geo, xcl, dout, stack, strips = kernel_inputs(x_shape, padding)
-    args = (geo.alpha, geo.tiles, 1)
+    args = (geo.alpha, geo.tiles, (1, strips, geo.tiles[2]))
     for name in ("input_transform", "output_adjoint"):
         src = xcl if name == "input_transform" else dout
         want = getattr(wino.NUMPY_KERNELS, name)(src, *args, np.zeros_like(stack))
         got = np.zeros_like(stack)
         getattr(wino.NUMBA_KERNELS, name)(src, *args, got, buffers(geo, 3))
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12, err_msg=name)
+        assert not got[:, : geo.tiles[2]].any(), name  # before t_lo: untouched
     for name, image in (("input_adjoint", xcl), ("output_transform", dout)):
         start = np.random.default_rng(9).standard_normal(image.shape)
         want = getattr(wino.NUMPY_KERNELS, name)(stack, *args, start.copy())
@@ -152,9 +210,10 @@ def test_numba_kernels_equal_numpy_twins(x_shape, padding):
 def test_transform_pairs_are_adjoint(x_shape, padding, kernels):
     # <T a, s> == <a, T^T s> for input_transform / input_adjoint and for
     # output_adjoint / output_transform (dropped cells count as zeros)
-    geo, xcl, dout, stack, _ = kernel_inputs(x_shape, padding, seed=2)
+    geo, xcl, dout, stack, strips = kernel_inputs(x_shape, padding, seed=2)
     k = wino.NUMBA_KERNELS if kernels == "numba" else wino.NUMPY_KERNELS
-    args, buf = (geo.alpha, geo.tiles, 1), buffers(geo, 3)
+    args = (geo.alpha, geo.tiles, (1, strips, geo.tiles[2]))
+    buf = buffers(geo, 3)
     t_x, t_s = np.zeros_like(stack), np.zeros_like(xcl)
     k.input_transform(xcl, *args, t_x, buf)
     k.input_adjoint(stack, *args, t_s, buf)
@@ -169,7 +228,7 @@ def test_input_transform_by_hand():
     # B^T d for d = (0, 1, 2, 3): (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
     xcl = np.arange(4.0).reshape(1, 1, 1, 4, 1)
     out = np.zeros((4, 1, 1))
-    jit._input_transform(xcl, (1, 1, 4), (1, 1, 1), 0, out, np.zeros((2, 1, 4)))
+    jit._input_transform(xcl, (1, 1, 4), (1, 1, 1), (0, 1, 0), out, np.zeros((2, 1, 4)))
     np.testing.assert_array_equal(out[:, 0, 0], [-2.0, 3.0, 1.0, -2.0])
 
 
@@ -178,11 +237,13 @@ def test_auto_picks_winograd_only_where_it_measured_faster():
     prefer = conv_mod._prefer_winograd
     assert prefer((1, 32, 80, 80, 8), (32, 32, 3, 3, 3), (1, 1, 1))
     assert prefer((1, 64, 40, 40, 4), (64, 64, 3, 3, 3), (1, 1, 1))
+    assert prefer((1, 192, 160, 160, 16), (64, 192, 3, 3, 3), (1, 1, 1))
+    assert prefer((1, 4, 160, 160, 16), (32, 4, 3, 3, 3), (1, 1, 1))
+    assert prefer((8, 128, 56, 56), (32, 128, 3, 3), (1, 1))
     assert not prefer((1, 256, 20, 20, 2), (256, 256, 3, 3, 3), (1, 1, 1))
-    assert not prefer((1, 32, 160, 160, 16), (32, 32, 3, 3, 3), (1, 1, 1))
-    assert not prefer((1, 4, 80, 80, 8), (32, 4, 3, 3, 3), (1, 1, 1))
-    assert not prefer((8, 128, 56, 56), (32, 128, 3, 3), (1, 1))
     assert not prefer((1, 32, 80, 80, 8), (32, 32, 3, 3, 3), (2, 2, 2))
+    assert not prefer((1, 32, 80, 80, 8), (32, 32, 1, 3, 3), (1, 1, 1))
+    assert not prefer((2, 8, 40), (8, 8, 3), (1,))  # 1D: not measured
 
 
 def test_applies_only_to_stride_1_kernel_3():
