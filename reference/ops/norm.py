@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reference._validation import as_float_array, check_ndim, fail
+from reference.ops import _jit, _jit_norm
 
 __all__ = [
     "BatchNormCache",
@@ -61,6 +62,11 @@ def _channel_dot(a, b):
     return np.einsum("ij,ij->i", _maps(a), _maps(b)).reshape(a.shape[:2]).sum(axis=0)
 
 
+def _compiled(dtype) -> bool:
+    """Return True when the Numba kernels run: JIT on, float32 or float64."""
+    return _jit.JIT_ENABLED and dtype in (np.float32, np.float64)
+
+
 def _per_channel(values, channels, name, func, dtype):
     """Check a per-channel vector of length C; return it as a (C,) array of dtype."""
     values = as_float_array(values, name, func)
@@ -87,39 +93,51 @@ def _check_cache(cache, func):
         )
 
 
-def _normalise(x, running_mean, running_var, eps, training, func):
-    """Return xhat, the mean used, inv_std (C,) and the unbiased batch var (or None)."""
+def _normalise(x, gamma, beta, eps, stats):
+    """NumPy twin of `_normalise_compiled`: return out, xhat, mean, inv_std, batch_var.
+
+    ``stats`` is None (training: this batch's statistics) or the running
+    (mean, var). batch_var is the unbiased batch variance, or None.
+    """
     channels = x.shape[1]
     shape = (1, channels, *(1,) * (x.ndim - 2))  # (C,) broadcasts as (1, C, 1, ...)
-    if training:
+    if stats is None:
         # batch statistics; the biased variance normalises, the unbiased is kept
         count = x.size // channels
-        if count < 2:
-            fail(
-                func,
-                "more than 1 value per channel in training mode",
-                f"x of shape {tuple(x.shape)}",
-                "Use a batch of at least 2, or training=False.",
-            )
         mean = _channel_sum(x) / x.dtype.type(count)
         xhat = x - mean.reshape(shape)  # centred; scaled below
         var = _channel_dot(xhat, xhat) / x.dtype.type(count)
         batch_var = var * x.dtype.type(count / (count - 1))
     else:
         # running statistics, constants for the backward
-        if running_mean is None or running_var is None:
-            fail(
-                func,
-                "running_mean and running_var when training=False",
-                "None",
-                "Pass the state from batchnorm_init_state or a trained layer.",
-            )
-        mean = _per_channel(running_mean, channels, "running_mean", func, x.dtype)
-        var = _per_channel(running_var, channels, "running_var", func, x.dtype)
+        mean, var = stats
         xhat, batch_var = x - mean.reshape(shape), None
     inv_std = 1 / np.sqrt(var + x.dtype.type(eps))
     xhat *= inv_std.reshape(shape)
-    return xhat, mean, inv_std, batch_var
+
+    # scale and shift
+    out = xhat * gamma.reshape(shape)
+    out += beta.reshape(shape)
+    return out, xhat, mean, inv_std, batch_var
+
+
+def _normalise_compiled(x, gamma, beta, eps, stats):
+    """Do `_normalise` with the Numba kernels: two reads of x, one pass of writes."""
+    channels = x.shape[1]
+    x3 = np.ascontiguousarray(x).reshape(x.shape[0], channels, -1)
+    if stats is None:
+        mean64, var64 = np.empty(channels), np.empty(channels)
+        _jit_norm._channel_moments(x3, mean64, var64)
+        count = x3.shape[0] * x3.shape[2]
+        mean, var = mean64.astype(x.dtype), var64.astype(x.dtype)
+        batch_var = (var64 * (count / (count - 1))).astype(x.dtype)
+    else:
+        mean, var = stats
+        batch_var = None
+    inv_std = 1 / np.sqrt(var + x.dtype.type(eps))
+    xhat, out = np.empty_like(x3), np.empty_like(x3)
+    _jit_norm._normalise_affine(x3, mean, inv_std, gamma, beta, xhat, out)
+    return out.reshape(x.shape), xhat.reshape(x.shape), mean, inv_std, batch_var
 
 
 def batchnorm_forward(
@@ -211,15 +229,25 @@ def batchnorm_forward(
         if state is not None:
             _per_channel(state, channels, name, func, x.dtype)
 
-    # normalise with this batch's statistics or the running ones
-    xhat, mean, inv_std, batch_var = _normalise(
-        x, running_mean, running_var, eps, training, func
-    )
-
-    # scale and shift
-    shape = (1, channels, *(1,) * (x.ndim - 2))
-    out = xhat * gamma.reshape(shape)
-    out += beta.reshape(shape)
+    if training and x.size // channels < 2:
+        fail(
+            func,
+            "more than 1 value per channel in training mode",
+            f"x of shape {tuple(x.shape)}",
+            "Use a batch of at least 2, or training=False.",
+        )
+    if not training and (running_mean is None or running_var is None):
+        fail(
+            func,
+            "running_mean and running_var when training=False",
+            "None",
+            "Pass the state from batchnorm_init_state or a trained layer.",
+        )
+    stats = None
+    if not training:  # validated above
+        stats = tuple(np.asarray(v, x.dtype) for v in (running_mean, running_var))
+    normalise = _normalise_compiled if _compiled(x.dtype) else _normalise
+    out, xhat, mean, inv_std, batch_var = normalise(x, gamma, beta, eps, stats)
     cache = BatchNormCache(
         xhat, gamma, inv_std, bool(training), mean if training else None, batch_var
     )
@@ -280,6 +308,13 @@ def batchnorm_backward(dout, cache: BatchNormCache):
             f"shape {tuple(dout.shape)}",
         )
     dout = dout.astype(xhat.dtype, copy=False)
+    backward = _backward_compiled if _compiled(xhat.dtype) else _backward
+    return backward(dout, cache)
+
+
+def _backward(dout, cache):
+    """NumPy twin of `_backward_compiled`: return dx, dgamma, dbeta."""
+    xhat = cache.xhat
     shape = (1, xhat.shape[1], *(1,) * (xhat.ndim - 2))
 
     # parameter gradients: sums over everything but the channel axis
@@ -296,6 +331,27 @@ def batchnorm_backward(dout, cache: BatchNormCache):
     dx -= (dbeta / count).reshape(shape)
     dx *= scale
     return dx, dgamma, dbeta
+
+
+def _backward_compiled(dout, cache):
+    """`_backward` with the Numba kernels: one pass of sums, one pass for dx."""
+    xhat, dtype = cache.xhat, cache.xhat.dtype
+    channels = xhat.shape[1]
+    d3 = np.ascontiguousarray(dout).reshape(dout.shape[0], channels, -1)
+    h3 = np.ascontiguousarray(xhat).reshape(d3.shape)
+    dbeta64, dgamma64 = np.empty(channels), np.empty(channels)
+    _jit_norm._gradient_sums(d3, h3, dbeta64, dgamma64)
+    dbeta, dgamma = dbeta64.astype(dtype), dgamma64.astype(dtype)
+    scale = cache.gamma * cache.inv_std
+    zeros = np.zeros(channels, dtype)
+    if cache.training:  # dx = scale (dout - sum(dout) / M - xhat sum(dout xhat) / M)
+        count = d3.shape[0] * d3.shape[2]
+        shift, slope = (dbeta64 / count).astype(dtype), (dgamma64 / count).astype(dtype)
+    else:  # constants were used: dx = scale dout
+        shift, slope = zeros, zeros
+    dx = np.empty_like(d3)
+    _jit_norm._input_gradient(d3, h3, shift, slope, scale, dx)
+    return dx.reshape(dout.shape), dgamma, dbeta
 
 
 def batchnorm_update_running(

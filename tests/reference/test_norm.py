@@ -402,3 +402,50 @@ def test_backward_and_update_errors():
         r"of shape \(C,\) = \(3,\)",
     ):
         batchnorm_update_running(np.zeros(3), np.ones(4), train_cache)
+
+
+# ------------------------------------------- compiled kernels vs NumPy twins
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", SHAPES + [(3, 5, 9, 8)])
+def test_compiled_path_equals_numpy_twin(shape, training, dtype):
+    from reference.ops import norm
+
+    rng = np.random.default_rng(21)
+    x = (rng.standard_normal(shape) * 3 + 2).astype(dtype)
+    x = np.swapaxes(np.swapaxes(x, 0, -1).copy(), 0, -1)  # not C-contiguous
+    gamma, beta = (rng.standard_normal(shape[1]).astype(dtype) for _ in "gb")
+    stats = (
+        None
+        if training
+        else (np.full(shape[1], 1.5, dtype), np.full(shape[1], 2.0, dtype))
+    )
+    dout = rng.standard_normal(shape).astype(dtype)
+    tol = 1e-12 if dtype == np.float64 else 2e-5
+    want = norm._normalise(x, gamma, beta, 1e-5, stats)
+    got = norm._normalise_compiled(x, gamma, beta, 1e-5, stats)
+    for g, w in zip(got, want, strict=True):
+        if w is None:
+            assert g is None
+            continue
+        assert g.dtype == dtype and g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
+    cache = BatchNormCache(want[1], gamma, want[3], training, want[2], want[4])
+    for g, w in zip(
+        norm._backward_compiled(dout, cache), norm._backward(dout, cache), strict=True
+    ):
+        assert g.dtype == dtype and g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol * np.abs(w).max())
+
+
+def test_compiled_moments_sum_in_float64():
+    # 2**24 + 1 is not a float32: float32 running sums of 1e6 values drift;
+    # the kernels accumulate in float64, so the mean and variance are exact here
+    from reference.ops import _jit_norm
+
+    x = np.full((1000, 1, 1000), 1.0 + 2.0**-12, np.float32)
+    x[:, :, ::2] -= np.float32(2.0**-11)  # values 1 - 2**-12 and 1 + 2**-12
+    mean, var = np.empty(1), np.empty(1)
+    _jit_norm._channel_moments(x, mean, var)
+    assert mean[0] == 1.0
+    assert var[0] == 2.0**-24
