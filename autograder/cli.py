@@ -110,8 +110,10 @@ def _build(args) -> int:
 
 
 def _train(args) -> int:
+    from reference.runtime import keep_freed_memory
     from reference.tasks import task_module
 
+    keep_freed_memory()  # a training process: reuse freed memory (reference.runtime)
     return task_module(args.task).run(args)
 
 

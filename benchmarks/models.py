@@ -4,6 +4,7 @@
     python benchmarks/models.py unet        # 3D U-Net 1x4x160x160x16, depth 4, base 32
     python benchmarks/models.py densenet    # DenseNet-121 Adam step, N=8, 3x224x224
     python benchmarks/models.py --repeats 3 # best of 3 timed runs after a warm-up
+    python benchmarks/models.py --glibc-default  # ours without keep_freed_memory
 
 Peak memory is the process's maximum resident set size (resource.getrusage), so each
 benchmark runs in its own subprocess. When PyTorch is importable (here, or with the
@@ -11,6 +12,10 @@ interpreter in $AI4MD_TORCH_PYTHON, default /work/torchvenv/bin/python) the same
 models are timed with it in the same run. PyTorch figures measured earlier on this
 machine: U-Net forward 2.48 s, forward+backward 7.56 s, peak 2.0 GB; DenseNet-121
 step 730 ms, peak 1.6 GB.
+
+Ours runs as `ai4md train` does, after `reference.runtime.keep_freed_memory()`
+(glibc reuses freed memory instead of faulting fresh pages in at every layer);
+``--glibc-default`` measures without it.
 """
 
 import argparse
@@ -24,6 +29,7 @@ import time
 UNET_SHAPE = (1, 4, 160, 160, 16)
 DENSENET_SHAPE = (8, 3, 224, 224)
 TORCH_PYTHON = os.environ.get("AI4MD_TORCH_PYTHON", "/work/torchvenv/bin/python")
+KEEP_FREED_MEMORY = True  # ours only; --glibc-default turns it off
 
 
 def peak_gb():
@@ -43,6 +49,11 @@ def best_time(fn, repeats):
 # --- ours ---
 def ours_unet(repeats):
     import numpy as np
+
+    from reference.runtime import keep_freed_memory
+
+    if KEEP_FREED_MEMORY:
+        keep_freed_memory()  # as `ai4md train` does
 
     from reference.nn import UNet
 
@@ -67,6 +78,11 @@ def ours_unet(repeats):
 
 def ours_densenet(repeats):
     import numpy as np
+
+    from reference.runtime import keep_freed_memory
+
+    if KEEP_FREED_MEMORY:
+        keep_freed_memory()  # as `ai4md train` does
 
     from reference.nn import densenet121
     from reference.optim import Adam
@@ -230,9 +246,10 @@ BENCHMARKS = {
 }
 
 
-def run_child(python, impl, which, repeats):
+def run_child(python, impl, which, repeats, glibc_default=False):
     """Run one benchmark in a fresh interpreter; return its JSON result or an error."""
     cmd = [python, __file__, which, "--child", impl, "--repeats", str(repeats)]
+    cmd += ["--glibc-default"] if glibc_default else []
     env = {
         **os.environ,
         "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -276,16 +293,25 @@ def main():
         "which", nargs="?", default="all", choices=["all", "unet", "densenet"]
     )
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--glibc-default",
+        action="store_true",
+        help="time ours without reference.runtime.keep_freed_memory",
+    )
     parser.add_argument("--child", choices=["ours", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        global KEEP_FREED_MEMORY
+        KEEP_FREED_MEMORY = not args.glibc_default
         print(json.dumps(BENCHMARKS[(args.child, args.which)](args.repeats)))
         return
     env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print(f"{env}, {os.cpu_count()} CPUs")
     tpy = torch_python()
     for which in ["unet", "densenet"] if args.which == "all" else [args.which]:
-        ours = run_child(sys.executable, "ours", which, args.repeats)
+        ours = run_child(
+            sys.executable, "ours", which, args.repeats, args.glibc_default
+        )
         theirs = run_child(tpy, "torch", which, args.repeats) if tpy else None
         report(which, ours, theirs)
 

@@ -39,10 +39,8 @@ def _curves(y_true, y_score, label, func: str):
     """Split (N,) or (N, K) inputs into a list of (y_true_k, y_score_k, label_k)."""
     truth, score = np.asarray(y_true), np.asarray(y_score)
     if truth.shape != score.shape or truth.ndim not in (1, 2):
-        raise ValueError(
-            f"{func}: expected y_true and y_score of one shape (N,) or "
-            f"(N, K), got {truth.shape} and {score.shape}."
-        )
+        raise ValueError(f"{func}: expected y_true and y_score of one shape (N,) or "
+                         f"(N, K), got {truth.shape} and {score.shape}.")
     if truth.ndim == 1:
         labels = [label] if label is None or isinstance(label, str) else list(label)
         truth, score = truth[:, None], score[:, None]  # (N, 1)
@@ -51,10 +49,8 @@ def _curves(y_true, y_score, label, func: str):
     else:
         labels = [label] if isinstance(label, str) else list(label)
     if len(labels) != truth.shape[1]:
-        raise ValueError(
-            f"{func}: expected one label per finding ({truth.shape[1]}), "
-            f"got {len(labels)}."
-        )
+        raise ValueError(f"{func}: expected one label per finding ({truth.shape[1]}), "
+                         f"got {len(labels)}.")
     return [(truth[:, k], score[:, k], labels[k]) for k in range(truth.shape[1])]
 
 
@@ -108,13 +104,8 @@ def plot_roc(y_true, y_score, ax=None, label=None):
         area = metrics.roc_auc_score(truth, score)
         ax.plot(fpr, tpr, lw=1.5, label=_legend_text(name, "AUC", area))
     ax.plot([0, 1], [0, 1], ls="--", lw=1, color="grey", label="chance")
-    _finish(
-        ax,
-        "False-positive rate (1 - specificity)",
-        "True-positive rate (sensitivity)",
-        "ROC curve",
-        "lower right",
-    )
+    _finish(ax, "False-positive rate (1 - specificity)",
+            "True-positive rate (sensitivity)", "ROC curve", "lower right")
     return ax
 
 
@@ -149,27 +140,16 @@ def plot_precision_recall(y_true, y_score, ax=None, label=None):
     for truth, score, name in _curves(y_true, y_score, label, "plot_precision_recall"):
         precision, recall, _ = metrics.precision_recall_curve(truth, score)
         ap = metrics.average_precision_score(truth, score)
-        (line,) = ax.plot(
-            recall,
-            precision,
-            lw=1.5,
-            drawstyle="steps-post",
-            label=_legend_text(name, "AP", ap),
-        )
+        (line,) = ax.plot(recall, precision, lw=1.5, drawstyle="steps-post",
+                          label=_legend_text(name, "AP", ap))
         ax.axhline(metrics.prevalence(truth), ls=":", lw=1, color=line.get_color())
-    _finish(
-        ax,
-        "Recall (sensitivity)",
-        "Precision (PPV)",
-        "Precision-recall curve",
-        "upper right",
-    )
+    _finish(ax, "Recall (sensitivity)", "Precision (PPV)", "Precision-recall curve",
+            "upper right")
     return ax
 
 
-def plot_calibration(
-    y_true, y_prob, n_bins=10, ax=None, label=None, strategy="uniform"
-):
+def plot_calibration(y_true, y_prob, n_bins=10, ax=None, label=None,
+                     strategy="uniform"):
     """Draw the reliability diagram (one per finding), Brier score in the legend.
 
     Parameters
@@ -201,26 +181,14 @@ def plot_calibration(
     """
     ax = _new_axes(ax)
     for truth, prob, name in _curves(y_true, y_prob, label, "plot_calibration"):
-        prob_true, prob_pred = metrics.calibration_curve(
-            truth, prob, n_bins=n_bins, strategy=strategy
-        )
+        prob_true, prob_pred = metrics.calibration_curve(truth, prob, n_bins=n_bins,
+                                                         strategy=strategy)
         brier = metrics.brier_score(truth, prob)
-        ax.plot(
-            prob_pred,
-            prob_true,
-            marker="o",
-            ms=3,
-            lw=1.5,
-            label=_legend_text(name, "Brier", brier),
-        )
+        ax.plot(prob_pred, prob_true, marker="o", ms=3, lw=1.5,
+                label=_legend_text(name, "Brier", brier))
     ax.plot([0, 1], [0, 1], ls="--", lw=1, color="grey", label="perfectly calibrated")
-    _finish(
-        ax,
-        "Mean predicted probability",
-        "Fraction of positives",
-        "Calibration (reliability diagram)",
-        "upper left",
-    )
+    _finish(ax, "Mean predicted probability", "Fraction of positives",
+            "Calibration (reliability diagram)", "upper left")
     return ax
 
 
@@ -254,11 +222,9 @@ def save_evaluation_figures(y_true, y_score, out_dir, names=None) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for filename, plot in (
-        ("roc.png", plot_roc),
-        ("precision_recall.png", plot_precision_recall),
-        ("calibration.png", plot_calibration),
-    ):
+    for filename, plot in (("roc.png", plot_roc),
+                           ("precision_recall.png", plot_precision_recall),
+                           ("calibration.png", plot_calibration)):
         ax = plot(y_true, y_score, label=names)
         path = out / filename
         ax.figure.savefig(path, dpi=120)

@@ -11,14 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # How a planted mistake may show: a wrong answer or the learner's exception, never a
 # crash of the grader.
-WRONG_ANSWER_STATUSES = (
-    "wrong-value",
-    "wrong-shape",
-    "wrong-dtype",
-    "wrong-type",
-    "nan",
-    "exception",
-)
+WRONG_ANSWER_STATUSES = ("wrong-value", "wrong-shape", "wrong-dtype", "wrong-type", "nan",
+                         "exception")
 
 
 @pytest.fixture
@@ -34,17 +28,12 @@ def grade_edited(tmp_path):
 
     def grade(week: str, edits, selectors) -> dict:
         folder = tmp_path / week
-        shutil.copytree(
-            ROOT / "solutions" / week,
-            folder,
-            ignore=shutil.ignore_patterns("__pycache__"),
-        )
+        shutil.copytree(ROOT / "solutions" / week, folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
         for lesson, old, new in edits:
             path = folder / f"{lesson}.py"
             text = path.read_text()
-            assert text.count(old) == 1, (
-                f"{lesson}: edit target not found once: {old!r}"
-            )
+            assert text.count(old) == 1, f"{lesson}: edit target not found once: {old!r}"
             path.write_text(text.replace(old, new))
         with Grader(tmp_path) as grader:
             return {e.name: grader.grade(e) for e in select(selectors)}

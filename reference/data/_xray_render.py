@@ -84,9 +84,8 @@ def _ellipse(g: _Grid, x, y, a, b, width=_EDGE):
 
 def _noise(rng, size: int, scale: float) -> np.ndarray:
     """Smooth random field of unit std whose blobs are about ``scale`` wide."""
-    field = ndimage.gaussian_filter(
-        rng.standard_normal((size, size)), max(scale * size, 0.5), mode="wrap"
-    )
+    field = ndimage.gaussian_filter(rng.standard_normal((size, size)),
+                                    max(scale * size, 0.5), mode="wrap")
     return field / (field.std() + 1e-12)
 
 
@@ -123,26 +122,14 @@ def sample_anatomy(rng: np.random.Generator) -> Anatomy:
     cx = 0.5 + rng.normal(0, 0.01)
     lung_top = 0.14 + rng.normal(0, 0.015)
     base_left = 0.73 + rng.normal(0, 0.02)  # patient's right: liver pushes it up
-    heart = (
-        cx + 0.045 + rng.normal(0, 0.008),
-        0.62 + rng.normal(0, 0.015),
-        0.145 * rng.uniform(0.92, 1.08),
-        0.125 * rng.uniform(0.92, 1.08),
-    )
+    heart = (cx + 0.045 + rng.normal(0, 0.008), 0.62 + rng.normal(0, 0.015),
+             0.145 * rng.uniform(0.92, 1.08), 0.125 * rng.uniform(0.92, 1.08))
     anat = Anatomy(
-        cx=cx,
-        body_hw=rng.uniform(0.4, 0.45),
-        lung_top=lung_top,
+        cx=cx, body_hw=rng.uniform(0.4, 0.45), lung_top=lung_top,
         base=(base_left, base_left + 0.025 + rng.normal(0, 0.01)),
-        lung_hw=rng.uniform(0.15, 0.17),
-        gap=rng.uniform(0.045, 0.055),
-        heart=heart,
-        rib_phase=rng.uniform(0, 1),
-        rib_spacing=rng.uniform(0.068, 0.078),
-        tissue=rng.uniform(0.5, 0.6),
-        air=rng.uniform(0.13, 0.2),
-        sites={},
-    )
+        lung_hw=rng.uniform(0.15, 0.17), gap=rng.uniform(0.045, 0.055), heart=heart,
+        rib_phase=rng.uniform(0, 1), rib_spacing=rng.uniform(0.068, 0.078),
+        tissue=rng.uniform(0.5, 0.6), air=rng.uniform(0.13, 0.2), sites={})
     sites = {name: _sample_site(rng, anat, name) for name in FINDINGS}
     return anat._replace(sites=sites)
 
@@ -187,9 +174,8 @@ def _adapt_anatomy(anat: Anatomy, present: set, view: str) -> Anatomy:
     if "Atelectasis" in present:
         side = anat.sites["Atelectasis"][3]
         base[side > 0] -= 0.04
-    return anat._replace(
-        heart=(x, y, a, b), base=tuple(base), lung_hw=lung_hw, air=max(air, 0.05)
-    )
+    return anat._replace(heart=(x, y, a, b), base=tuple(base), lung_hw=lung_hw,
+                         air=max(air, 0.05))
 
 
 def _body(g: _Grid, anat: Anatomy):
@@ -223,10 +209,8 @@ def _draw_anatomy(g, anat: Anatomy, rng, present: set):
     body, tissue = _body(g, anat)
     image = 0.03 + body * (tissue - 0.03)
     x, y, a, b = anat.heart
-    heart = np.maximum(
-        _ellipse(g, x, y, a, b),  # heart and the mediastinum above it
-        _ellipse(g, anat.cx - 0.005, y - 0.16, 0.055, 0.2),
-    )
+    heart = np.maximum(_ellipse(g, x, y, a, b),  # heart and the mediastinum above it
+                       _ellipse(g, anat.cx - 0.005, y - 0.16, 0.055, 0.2))
 
     # lungs: dark air with vessels that fan out from the hila
     vessels = np.exp(-((_noise(rng, g.size, 0.012) / 0.35) ** 2))  # thin wavy lines
@@ -238,11 +222,8 @@ def _draw_anatomy(g, anat: Anatomy, rng, present: set):
         hilum = np.exp(-np.hypot(g.u - hx, g.v - hy) / 0.1)
         height = anat.base[side > 0] - anat.lung_top
         depth_down = np.clip((g.v - anat.lung_top) / height, 0, 1)  # more tissue below
-        lung_value = (
-            anat.air
-            + 0.06 * depth_down
-            + markings * (0.1 * hilum + 0.06 * vessels * (0.3 + hilum))
-        )
+        lung_value = (anat.air + 0.06 * depth_down
+                      + markings * (0.1 * hilum + 0.06 * vessels * (0.3 + hilum)))
         image = image * (1 - mask) + mask * lung_value
         lungs.append(mask * (1 - heart))
 
@@ -281,7 +262,6 @@ class _Scene(NamedTuple):
 
 
 # Each drawing returns (additive brightness, dense-fill mask or 0) at (x, y).
-
 
 def _nodule(sc, x, y, size, side):
     return 0.32 * _blob(sc.g, x, y, max(0.024 * size, 1.2 / sc.g.size), sc.rng), 0
@@ -352,15 +332,9 @@ def _hernia(sc, x, y, size, side):
 
 
 _SIGNATURES = {
-    "Atelectasis": _atelectasis,
-    "Consolidation": _consolidation,
-    "Edema": _edema,
-    "Fibrosis": _fibrosis,
-    "Hernia": _hernia,
-    "Infiltration": _infiltration,
-    "Mass": _mass,
-    "Nodule": _nodule,
-    "Pleural_Thickening": _pleural_thickening,
+    "Atelectasis": _atelectasis, "Consolidation": _consolidation, "Edema": _edema,
+    "Fibrosis": _fibrosis, "Hernia": _hernia, "Infiltration": _infiltration,
+    "Mass": _mass, "Nodule": _nodule, "Pleural_Thickening": _pleural_thickening,
     "Pneumonia": _pneumonia,
 }  # Cardiomegaly, Emphysema: _adapt_anatomy; Effusion, Pneumothorax: their own
 
@@ -411,20 +385,12 @@ def _grid(size: int, rng) -> _Grid:
     angle = np.deg2rad(rng.normal(0, 1.5))
     du, dv = rng.normal(0, 0.012, size=2)
     uc, vc = u - 0.5 - du, v - 0.5 - dv
-    return _Grid(
-        0.5 + np.cos(angle) * uc + np.sin(angle) * vc,
-        0.5 - np.sin(angle) * uc + np.cos(angle) * vc,
-        size,
-    )
+    return _Grid(0.5 + np.cos(angle) * uc + np.sin(angle) * vc,
+                 0.5 - np.sin(angle) * uc + np.cos(angle) * vc, size)
 
 
-def render_chest_xray(
-    labels,
-    anatomy: Anatomy,
-    rng: np.random.Generator,
-    image_size: int = 64,
-    view: str = "PA",
-) -> np.ndarray:
+def render_chest_xray(labels, anatomy: Anatomy, rng: np.random.Generator,
+                      image_size: int = 64, view: str = "PA") -> np.ndarray:
     """Draw one image of a patient with the given findings: (S, S) float32 in [0, 1]."""
     present = {name for name, flag in zip(FINDINGS, labels, strict=True) if flag}
     g = _grid(image_size, rng)

@@ -89,20 +89,11 @@ class ChestXrays:
 
     def subset(self, indices) -> ChestXrays:
         """Return the rows ``indices`` (an index array or a boolean mask)."""
-
         def pick(a):
             return None if a is None else a[indices]
-
-        return ChestXrays(
-            pick(self.images),
-            pick(self.labels),
-            pick(self.patient_ids),
-            pick(self.image_names),
-            self.findings,
-            pick(self.view_positions),
-            pick(self.ages),
-            pick(self.sexes),
-        )
+        return ChestXrays(pick(self.images), pick(self.labels), pick(self.patient_ids),
+                          pick(self.image_names), self.findings,
+                          pick(self.view_positions), pick(self.ages), pick(self.sexes))
 
     def table(self) -> dict:
         """Return the course's CSV layout as a dict of columns.
@@ -127,9 +118,8 @@ def _images_per_patient_pmf(max_images: int) -> np.ndarray:
     return np.concatenate([[p_one], (1 - p_one) * tail / tail.sum()])
 
 
-def sample_images_per_patient(
-    n_images: int, rng: np.random.Generator, max_images_per_patient: int | None = None
-) -> np.ndarray:
+def sample_images_per_patient(n_images: int, rng: np.random.Generator,
+                              max_images_per_patient: int | None = None) -> np.ndarray:
     """Return the patient index (0, 1, ...) of each of ``n_images`` images.
 
     Parameters
@@ -154,9 +144,8 @@ def sample_images_per_patient(
     ((10,), True)
     """
     if max_images_per_patient is None:
-        max_images_per_patient = min(
-            int(IMAGES_PER_PATIENT["max"]), max(2, n_images // 20)
-        )
+        max_images_per_patient = min(int(IMAGES_PER_PATIENT["max"]),
+                                     max(2, n_images // 20))
     pmf = _images_per_patient_pmf(int(max_images_per_patient))
     counts = []
     while sum(counts) < n_images:  # draw patients in batches until enough images
@@ -178,9 +167,8 @@ def _bivariate_upper(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
     h, k = h[..., None], k[..., None]
     density = np.exp(-(h**2 - 2 * h * k * t + k**2) / (2 * (1 - t**2)))
     density /= 2 * np.pi * np.sqrt(1 - t**2)
-    return special.ndtr(-h[..., 0]) * special.ndtr(-k[..., 0]) + r / 2 * np.sum(
-        weights * density, axis=-1
-    )
+    return (special.ndtr(-h[..., 0]) * special.ndtr(-k[..., 0])
+            + r / 2 * np.sum(weights * density, axis=-1))
 
 
 @functools.lru_cache(maxsize=1)
@@ -230,12 +218,8 @@ def _prevalence_vector(prevalence, func: str) -> np.ndarray:
     return arr.copy()
 
 
-def sample_labels(
-    patient_index,
-    rng: np.random.Generator,
-    prevalence=None,
-    patient_correlation: float = 0.6,
-) -> np.ndarray:
+def sample_labels(patient_index, rng: np.random.Generator, prevalence=None,
+                  patient_correlation: float = 0.6) -> np.ndarray:
     """Draw multi-label findings for images grouped into patients.
 
     Parameters
@@ -269,10 +253,8 @@ def sample_labels(
     chol = np.linalg.cholesky(latent_correlation())
     shared = rng.standard_normal((index.max() + 1, len(FINDINGS))) @ chol.T
     own = rng.standard_normal((index.size, len(FINDINGS))) @ chol.T
-    latent = (
-        np.sqrt(patient_correlation) * shared[index]
+    latent = np.sqrt(patient_correlation) * shared[index] \
         + np.sqrt(1 - patient_correlation) * own
-    )
     return (latent > threshold).astype(np.int64)
 
 
@@ -281,12 +263,8 @@ def _check_size(n_images, image_size, func: str) -> None:
     if not isinstance(n_images, (int, np.integer)) or n_images < 1:
         fail(func, "n_images a positive integer", repr(n_images))
     if not isinstance(image_size, (int, np.integer)) or not 16 <= image_size <= 512:
-        fail(
-            func,
-            "image_size an integer in [16, 512]",
-            repr(image_size),
-            "64 trains fast; 320 looks like a downsampled NIH image.",
-        )
+        fail(func, "image_size an integer in [16, 512]", repr(image_size),
+             "64 trains fast; 320 looks like a downsampled NIH image.")
 
 
 def _patient_metadata(n_patients: int, rng: np.random.Generator):
@@ -298,15 +276,9 @@ def _patient_metadata(n_patients: int, rng: np.random.Generator):
     return np.round(ages).astype(np.int64), sexes
 
 
-def make_chest_xrays(
-    n_images: int = 1000,
-    *,
-    image_size: int = 64,
-    seed=None,
-    prevalence=None,
-    patient_correlation: float = 0.6,
-    max_images_per_patient: int | None = None,
-) -> ChestXrays:
+def make_chest_xrays(n_images: int = 1000, *, image_size: int = 64, seed=None,
+                     prevalence=None, patient_correlation: float = 0.6,
+                     max_images_per_patient: int | None = None) -> ChestXrays:
     """Generate a seeded synthetic chest X-ray data set.
 
     Parameters
@@ -340,9 +312,8 @@ def make_chest_xrays(
     rng = np.random.default_rng(seed)
 
     # who: patients, their follow-up numbers, their bodies and metadata
-    patient_index = sample_images_per_patient(
-        int(n_images), rng, max_images_per_patient
-    )
+    patient_index = sample_images_per_patient(int(n_images), rng,
+                                              max_images_per_patient)
     n_patients = int(patient_index[-1]) + 1
     first = np.searchsorted(patient_index, np.arange(n_patients))
     follow_up = np.arange(n_images) - first[patient_index]
@@ -355,21 +326,11 @@ def make_chest_xrays(
     labels = sample_labels(patient_index, rng, prevalence, patient_correlation)
     images = np.empty((n_images, 1, image_size, image_size), dtype=np.float32)
     for n in range(n_images):
-        images[n, 0] = render_chest_xray(
-            labels[n], anatomies[patient_index[n]], rng, int(image_size), views[n]
-        )
+        images[n, 0] = render_chest_xray(labels[n], anatomies[patient_index[n]], rng,
+                                         int(image_size), views[n])
 
     patient_ids = patient_index.astype(np.int64) + 1
-    names = np.array(
-        [f"{p:08d}_{f:03d}.png" for p, f in zip(patient_ids, follow_up, strict=True)]
-    )
-    return ChestXrays(
-        images,
-        labels,
-        patient_ids,
-        names,
-        FINDINGS,
-        views,
-        ages[patient_index],
-        sexes[patient_index],
-    )
+    names = np.array([f"{p:08d}_{f:03d}.png" for p, f in zip(patient_ids, follow_up,
+                                                               strict=True)])
+    return ChestXrays(images, labels, patient_ids, names, FINDINGS, views,
+                      ages[patient_index], sexes[patient_index])

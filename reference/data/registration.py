@@ -344,11 +344,8 @@ def estimate_rigid(
     moving = np.asarray(moving, dtype=np.float64)
     check_ndim(fixed, (2, 3), "fixed", func, "(X, Y) or (X, Y, Z)")
     if fixed.shape != moving.shape:
-        fail(
-            func,
-            "fixed and moving of the same shape",
-            f"{fixed.shape} and {moving.shape}",
-        )
+        fail(func, "fixed and moving of the same shape",
+             f"{fixed.shape} and {moving.shape}")
     d = fixed.ndim
     n_angles = 1 if d == 2 else 3
 
@@ -367,9 +364,8 @@ def estimate_rigid(
     scale = _diagonal_scale(moving, grads, coords, center, params, n_angles)
     losses = []
     for _ in range(steps + 1):
-        loss, gradient = _loss_and_gradient(
-            target, moving, grads, coords, center, params, n_angles
-        )
+        loss, gradient = _loss_and_gradient(target, moving, grads, coords, center,
+                                            params, n_angles)
         losses.append(loss)
         if len(losses) <= steps:
             params = params - learning_rate * gradient / scale

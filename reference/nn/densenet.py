@@ -160,15 +160,30 @@ class DenseBlock(Module):
         return features
 
     def backward(self, dout):
-        """Return dx for ``dout`` of shape (N, C_in + L * growth_rate, H, W)."""
+        """Return dx for ``dout`` of shape (N, C_in + L * growth_rate, H, W).
+
+        One buffer holds the gradient of every f_l: f_l's channels are a prefix
+        of the block's output, so each layer adds its input gradient into
+        that prefix in place, instead of copying the split parts
+        (`reference.ops.concat_backward`) and allocating their sum per layer.
+        """
         caches = self.pop_cache()
-        dfeatures, layers = dout, self.children()
+        out_shape = caches[-1].out_shape
+        if np.shape(dout) != out_shape:
+            fail(
+                "DenseBlock.backward",
+                f"dout of shape {out_shape}",
+                f"shape {np.shape(dout)}",
+            )
+        dfeatures = np.array(dout, copy=True)  # our own buffer: dout stays as it is
+        layers = self.children()
         for layer, cache in zip(reversed(layers), reversed(caches), strict=True):
-            # concat: split dout by channel into earlier features and new maps
-            dearlier, dnew = ops.concat_backward(dfeatures, cache)
-            # fork: the earlier features fed the layer and the concat; add both
-            dfeatures = dearlier + layer.backward(dnew)
-        return dfeatures
+            # concat: f_l's gradient splits by channel into f_{l-1}'s and the new maps'
+            split = cache.split
+            dnew = np.ascontiguousarray(dfeatures[:, split : cache.out_shape[1]])
+            # fork: f_{l-1} fed the layer and the concat; add both gradients
+            dfeatures[:, :split] += layer.backward(dnew)
+        return np.ascontiguousarray(dfeatures[:, : caches[0].split])
 
 
 def _check_config(hp: dict) -> None:

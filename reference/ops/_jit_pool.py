@@ -89,8 +89,7 @@ def max_pool_forward_3d(x, kd, kh, kw, sd, sh, sw, pd, ph, pw, out, argmax):
                     x0 = k * sw - pw
                     t_lo, t_hi = max(0, -x0), min(kw, width - x0)
                     out[m, i, j, k], argmax[m, i, j, k] = _window_max(
-                        x, m, z0, y0, x0, u_lo, u_hi, v_lo, v_hi, t_lo, t_hi, kh, kw
-                    )
+                        x, m, z0, y0, x0, u_lo, u_hi, v_lo, v_hi, t_lo, t_hi, kh, kw)
 
 
 @njit(cache=True)
@@ -146,10 +145,8 @@ def upsample_backward_3d(dout, fd, fh, fw, dx):
 
 def _window(a, offset, stride, out_spatial):
     """Return the strided view a[:, o0 + s0*i, o1 + s1*j, o2 + s2*k] (all i, j, k)."""
-    index = tuple(
-        slice(o, o + s * (n - 1) + 1, s)
-        for o, s, n in zip(offset, stride, out_spatial, strict=True)
-    )
+    index = tuple(slice(o, o + s * (n - 1) + 1, s)
+                  for o, s, n in zip(offset, stride, out_spatial, strict=True))
     return a[(slice(None), *index)]
 
 

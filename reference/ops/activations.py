@@ -44,11 +44,8 @@ def _check_dout(dout, shape, func):
     """Check that ``dout`` has the forward output's shape; return it as an array."""
     dout = as_float_array(dout, "dout", func)
     if dout.shape != shape:
-        fail(
-            func,
-            f"dout with the forward output's shape {shape}",
-            f"shape {tuple(dout.shape)}",
-        )
+        fail(func, f"dout with the forward output's shape {shape}",
+             f"shape {tuple(dout.shape)}")
     return dout
 
 
@@ -56,12 +53,8 @@ def _check_cache(cache, cache_type, func):
     """Check that ``cache`` has the type the paired forward returns."""
     if not isinstance(cache, cache_type):
         forward = func.replace("backward", "forward")
-        fail(
-            func,
-            f"the cache returned by {forward} ({cache_type.__name__})",
-            f"a {type(cache).__name__}",
-            kind=TypeError,
-        )
+        fail(func, f"the cache returned by {forward} ({cache_type.__name__})",
+             f"a {type(cache).__name__}", kind=TypeError)
 
 
 def relu_forward(x):
@@ -273,11 +266,8 @@ def softmax(x, axis: int = 1):
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
         fail(func, "axis as an int", repr(axis), kind=TypeError)
     if not -x.ndim <= axis < x.ndim:
-        fail(
-            func,
-            f"axis in [{-x.ndim}, {x.ndim - 1}] for x of shape {tuple(x.shape)}",
-            f"axis={axis}",
-        )
+        fail(func, f"axis in [{-x.ndim}, {x.ndim - 1}] for x of shape {tuple(x.shape)}",
+             f"axis={axis}")
 
     # shift by the maximum so every exponent is <= 0
     with np.errstate(under="ignore"):

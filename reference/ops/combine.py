@@ -18,14 +18,8 @@ import numpy as np
 
 from reference._validation import as_float_array, check_ndim, fail
 
-__all__ = [
-    "AddCache",
-    "ConcatCache",
-    "add_backward",
-    "add_forward",
-    "concat_backward",
-    "concat_forward",
-]
+__all__ = ["AddCache", "ConcatCache", "add_backward", "add_forward", "concat_backward",
+           "concat_forward"]
 
 
 class ConcatCache(NamedTuple):
@@ -50,24 +44,16 @@ def _check_pair(a, b, func, ndims=None):
     if b.ndim != a.ndim:
         fail(func, f"b with {a.ndim} dims like a", f"shape {tuple(b.shape)}")
     if a.dtype != b.dtype:
-        fail(
-            func,
-            "a and b with the same dtype",
-            f"{a.dtype} and {b.dtype}",
-            "Convert one with .astype(...).",
-            kind=TypeError,
-        )
+        fail(func, "a and b with the same dtype", f"{a.dtype} and {b.dtype}",
+             "Convert one with .astype(...).", kind=TypeError)
     return a, b
 
 
 def _check_dout(dout, shape, func):
     dout = as_float_array(dout, "dout", func)
     if dout.shape != tuple(shape):
-        fail(
-            func,
-            f"dout with the forward output's shape {tuple(shape)}",
-            f"shape {tuple(dout.shape)}",
-        )
+        fail(func, f"dout with the forward output's shape {tuple(shape)}",
+             f"shape {tuple(dout.shape)}")
     return dout
 
 
@@ -106,12 +92,9 @@ def concat_forward(a, b):
     func = "concat_forward"
     a, b = _check_pair(a, b, func, (2, 3, 4, 5))
     if a.shape[:1] + a.shape[2:] != b.shape[:1] + b.shape[2:]:
-        fail(
-            func,
-            "a and b with the same shape except along channels (axis 1)",
-            f"{tuple(a.shape)} and {tuple(b.shape)}",
-            "U-Net skips need matching sizes: crop or pad one of them.",
-        )
+        fail(func, "a and b with the same shape except along channels (axis 1)",
+             f"{tuple(a.shape)} and {tuple(b.shape)}",
+             "U-Net skips need matching sizes: crop or pad one of them.")
     out = np.concatenate([a, b], axis=1)
     return out, ConcatCache(a.shape[1], tuple(out.shape))
 
@@ -144,12 +127,8 @@ def concat_backward(dout, cache: ConcatCache):
     """
     func = "concat_backward"
     if not isinstance(cache, ConcatCache):
-        fail(
-            func,
-            "the ConcatCache returned by concat_forward",
-            f"a {type(cache).__name__}",
-            kind=TypeError,
-        )
+        fail(func, "the ConcatCache returned by concat_forward",
+             f"a {type(cache).__name__}", kind=TypeError)
     dout = _check_dout(dout, cache.out_shape, func)
     return dout[:, : cache.split].copy(), dout[:, cache.split :].copy()
 
@@ -188,11 +167,8 @@ def add_forward(a, b):
     func = "add_forward"
     a, b = _check_pair(a, b, func)
     if a.shape != b.shape:
-        fail(
-            func,
-            "a and b with the same shape (add_forward never broadcasts)",
-            f"{tuple(a.shape)} and {tuple(b.shape)}",
-        )
+        fail(func, "a and b with the same shape (add_forward never broadcasts)",
+             f"{tuple(a.shape)} and {tuple(b.shape)}")
     return a + b, AddCache(tuple(a.shape))
 
 
@@ -227,11 +203,7 @@ def add_backward(dout, cache: AddCache):
     """
     func = "add_backward"
     if not isinstance(cache, AddCache):
-        fail(
-            func,
-            "the AddCache returned by add_forward",
-            f"a {type(cache).__name__}",
-            kind=TypeError,
-        )
+        fail(func, "the AddCache returned by add_forward",
+             f"a {type(cache).__name__}", kind=TypeError)
     dout = _check_dout(dout, cache.shape, func)
     return dout.copy(), dout.copy()

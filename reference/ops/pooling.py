@@ -58,7 +58,6 @@ class GlobalPoolCache(NamedTuple):
 
 def _spatial_tuple(value, nd: int, name: str, func: str, minimum: int) -> tuple:
     """Return ``value`` (an int or ``nd`` ints) as ``nd`` ints >= ``minimum``."""
-
     def is_int(v):
         return isinstance(v, int | np.integer) and not isinstance(v, bool)
 
@@ -66,20 +65,12 @@ def _spatial_tuple(value, nd: int, name: str, func: str, minimum: int) -> tuple:
         values = (int(value),) * nd
     elif isinstance(value, tuple | list) and all(is_int(v) for v in value):
         if len(value) != nd:
-            fail(
-                func,
-                f"{name} with {nd} entries (one per spatial dim of x)",
-                f"{tuple(value)}",
-                f"Pass a single int or a tuple of {nd} ints.",
-            )
+            fail(func, f"{name} with {nd} entries (one per spatial dim of x)",
+                 f"{tuple(value)}", f"Pass a single int or a tuple of {nd} ints.")
         values = tuple(int(v) for v in value)
     else:
-        fail(
-            func,
-            f"{name} as an int or a tuple of {nd} ints",
-            repr(value),
-            kind=TypeError,
-        )
+        fail(func, f"{name} as an int or a tuple of {nd} ints", repr(value),
+             kind=TypeError)
     if min(values) < minimum:
         fail(func, f"{name} >= {minimum} in every spatial dim", f"{name}={values}")
     return values
@@ -97,42 +88,30 @@ def _check_pool_input(x, kernel, stride, padding, func):
     # every window must hold at least one real cell, and fit in the padded input
     half = tuple(k // 2 for k in kernel)
     if any(p > h for p, h in zip(padding, half, strict=True)):
-        fail(
-            func,
-            f"padding at most half the kernel (<= {half})",
-            f"padding={padding}",
-            "Larger padding would create windows made only of padding.",
-        )
+        fail(func, f"padding at most half the kernel (<= {half})", f"padding={padding}",
+             "Larger padding would create windows made only of padding.")
     padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding, strict=True))
     if any(k > s for k, s in zip(kernel, padded, strict=True)):
         size = "padded spatial size" if any(padding) else "spatial size"
-        fail(
-            func,
-            f"kernel no larger than the {size} {padded}",
-            f"kernel={kernel} for x of shape {tuple(x.shape)}",
-            "Use a smaller kernel or a larger input.",
-        )
+        fail(func, f"kernel no larger than the {size} {padded}",
+             f"kernel={kernel} for x of shape {tuple(x.shape)}",
+             "Use a smaller kernel or a larger input.")
     out_spatial = _output_spatial(x.shape[2:], kernel, stride, padding)
     return x, kernel, stride, padding, out_spatial
 
 
 def _output_spatial(spatial, kernel, stride, padding):
     """Return S_out = 1 + (S + 2 * padding - kernel) // stride per spatial axis."""
-    return tuple(
-        1 + (s + 2 * p - k) // st
-        for s, k, st, p in zip(spatial, kernel, stride, padding, strict=True)
-    )
+    return tuple(1 + (s + 2 * p - k) // st
+                 for s, k, st, p in zip(spatial, kernel, stride, padding, strict=True))
 
 
 def _check_dout(dout, expected_shape, func):
     """Check that ``dout`` has the forward output's shape; return it as an array."""
     dout = as_float_array(dout, "dout", func)
     if dout.shape != tuple(expected_shape):
-        fail(
-            func,
-            f"dout with the forward output's shape {tuple(expected_shape)}",
-            f"shape {tuple(dout.shape)}",
-        )
+        fail(func, f"dout with the forward output's shape {tuple(expected_shape)}",
+             f"shape {tuple(dout.shape)}")
     return dout
 
 
@@ -140,12 +119,8 @@ def _check_cache(cache, cache_type, mode, func):
     """Check that ``cache`` was made by the forward paired with ``func``."""
     if not isinstance(cache, cache_type) or getattr(cache, "mode", mode) != mode:
         made_by = getattr(cache, "mode", type(cache).__name__)
-        fail(
-            func,
-            f"the cache returned by {func.replace('backward', 'forward')}",
-            f"a cache from {made_by!r}",
-            kind=TypeError,
-        )
+        fail(func, f"the cache returned by {func.replace('backward', 'forward')}",
+             f"a cache from {made_by!r}", kind=TypeError)
 
 
 def _as_3d(shape, kernel, stride, padding):
@@ -215,8 +190,7 @@ def max_pool_forward(x, kernel, stride=None, padding=0):
     """
     func = "max_pool_forward"
     x, kernel, stride, padding, out_spatial = _check_pool_input(
-        x, kernel, stride, padding, func
-    )
+        x, kernel, stride, padding, func)
     maps_shape, k3, s3, p3 = _as_3d(x.shape, kernel, stride, padding)
 
     # run the loop kernel on the canonical (N*C, D, H, W) layout
@@ -224,23 +198,13 @@ def max_pool_forward(x, kernel, stride=None, padding=0):
     out_maps_shape = (maps_shape[0], *(1,) * (3 - len(kernel)), *out_spatial)
     out = np.empty(out_maps_shape, dtype=x.dtype)
     argmax = np.empty(out_maps_shape, dtype=_index_dtype(kernel))
-    kernel_fn = (
-        _jit_pool.max_pool_forward_3d
-        if _jit_pool.jit_enabled()
-        else _jit_pool.max_pool_forward_3d_numpy
-    )
+    kernel_fn = (_jit_pool.max_pool_forward_3d if _jit_pool.jit_enabled()
+                 else _jit_pool.max_pool_forward_3d_numpy)
     kernel_fn(x_maps, *k3, *s3, *p3, out, argmax)
 
     out_shape = (*x.shape[:2], *out_spatial)
-    cache = PoolCache(
-        "max",
-        tuple(x.shape),
-        x.dtype,
-        kernel,
-        stride,
-        padding,
-        argmax.reshape(out_shape),
-    )
+    cache = PoolCache("max", tuple(x.shape), x.dtype, kernel, stride, padding,
+                      argmax.reshape(out_shape))
     return out.reshape(out_shape), cache
 
 
@@ -279,19 +243,15 @@ def max_pool_backward(dout, cache: PoolCache):
     func = "max_pool_backward"
     _check_cache(cache, PoolCache, "max", func)
     dout = _check_dout(dout, cache.argmax.shape, func)
-    maps_shape, k3, s3, p3 = _as_3d(
-        cache.x_shape, cache.kernel, cache.stride, cache.padding
-    )
+    maps_shape, k3, s3, p3 = _as_3d(cache.x_shape, cache.kernel, cache.stride,
+                                    cache.padding)
 
     # scatter-add into a zero gradient on the canonical layout
     out_maps_shape = (maps_shape[0], *(1,) * (3 - len(cache.kernel)), *dout.shape[2:])
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(out_maps_shape)
     dx = np.zeros(maps_shape, dtype=cache.x_dtype)
-    kernel_fn = (
-        _jit_pool.max_pool_backward_3d
-        if _jit_pool.jit_enabled()
-        else _jit_pool.max_pool_backward_3d_numpy
-    )
+    kernel_fn = (_jit_pool.max_pool_backward_3d if _jit_pool.jit_enabled()
+                 else _jit_pool.max_pool_backward_3d_numpy)
     kernel_fn(dout_maps, cache.argmax.reshape(out_maps_shape), *k3, *s3, *p3, dx)
     return dx.reshape(cache.x_shape)
 
@@ -299,16 +259,9 @@ def max_pool_backward(dout, cache: PoolCache):
 def _windows(a, kernel, stride, out_spatial):
     """Yield the view a[:, :, u + s0*i, v + s1*j, ...] for each window offset (u, v)."""
     for offset in np.ndindex(*kernel):
-        yield a[
-            (
-                slice(None),
-                slice(None),
-                *(
-                    slice(o, o + s * (n - 1) + 1, s)
-                    for o, s, n in zip(offset, stride, out_spatial, strict=True)
-                ),
-            )
-        ]
+        yield a[(slice(None), slice(None),
+                 *(slice(o, o + s * (n - 1) + 1, s)
+                   for o, s, n in zip(offset, stride, out_spatial, strict=True)))]
 
 
 def avg_pool_forward(x, kernel, stride=None):
@@ -354,8 +307,7 @@ def avg_pool_forward(x, kernel, stride=None):
     """
     func = "avg_pool_forward"
     x, kernel, stride, padding, out_spatial = _check_pool_input(
-        x, kernel, stride, 0, func
-    )
+        x, kernel, stride, 0, func)
 
     # sum one strided view per window offset, then divide by the window size
     views = _windows(x, kernel, stride, out_spatial)
@@ -486,12 +438,8 @@ def global_avg_pool_backward(dout, cache: GlobalPoolCache):
     """
     func = "global_avg_pool_backward"
     if not isinstance(cache, GlobalPoolCache):
-        fail(
-            func,
-            "the cache returned by global_avg_pool_forward",
-            f"a {type(cache).__name__}",
-            kind=TypeError,
-        )
+        fail(func, "the cache returned by global_avg_pool_forward",
+             f"a {type(cache).__name__}", kind=TypeError)
     dout = _check_dout(dout, cache.x_shape[:2], func)
     n, c, *spatial = cache.x_shape
     share = (dout * (1.0 / np.prod(spatial))).astype(cache.x_dtype, copy=False)

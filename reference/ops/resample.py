@@ -68,14 +68,8 @@ def upsample_forward(x, scale=2):
     """
     func = "upsample_forward"
     x = as_float_array(x, "x", func)
-    check_ndim(
-        x,
-        (3, 4, 5),
-        "x",
-        func,
-        "(N, C, *S)",
-        "Add batch and channel axes with x[None] or x[:, None].",
-    )
+    check_ndim(x, (3, 4, 5), "x", func, "(N, C, *S)",
+               "Add batch and channel axes with x[None] or x[:, None].")
     spatial = x.shape[2:]
     scale = _spatial_tuple(scale, len(spatial), "scale", func, 1)
 
@@ -83,18 +77,11 @@ def upsample_forward(x, scale=2):
     lead = (1,) * (3 - len(spatial))
     out_shape = (*x.shape[:2], *(s * f for s, f in zip(spatial, scale, strict=True)))
     out = np.empty(out_shape, dtype=x.dtype)
-    kernel_fn = (
-        _jit_pool.upsample_forward_3d
-        if _jit_pool.jit_enabled()
-        else _jit_pool.upsample_forward_3d_numpy
-    )
+    kernel_fn = (_jit_pool.upsample_forward_3d if _jit_pool.jit_enabled()
+                 else _jit_pool.upsample_forward_3d_numpy)
     maps = x.shape[0] * x.shape[1]
-    kernel_fn(
-        np.ascontiguousarray(x).reshape(maps, *lead, *spatial),
-        *lead,
-        *scale,
-        out.reshape(maps, *lead, *out_shape[2:]),
-    )
+    kernel_fn(np.ascontiguousarray(x).reshape(maps, *lead, *spatial), *lead, *scale,
+              out.reshape(maps, *lead, *out_shape[2:]))
     return out, UpsampleCache(tuple(x.shape), x.dtype, scale)
 
 
@@ -134,33 +121,21 @@ def upsample_backward(dout, cache: UpsampleCache):
     """
     func = "upsample_backward"
     if not isinstance(cache, UpsampleCache):
-        fail(
-            func,
-            "the UpsampleCache returned by upsample_forward",
-            f"a {type(cache).__name__}",
-            kind=TypeError,
-        )
+        fail(func, "the UpsampleCache returned by upsample_forward",
+             f"a {type(cache).__name__}", kind=TypeError)
     dout = as_float_array(dout, "dout", func)
     n, c, *spatial = cache.x_shape
     expected = (n, c, *(s * f for s, f in zip(spatial, cache.scale, strict=True)))
     if dout.shape != expected:
-        fail(
-            func,
-            f"dout of shape {expected} (x's spatial shape {tuple(spatial)} "
-            f"times scale {cache.scale})",
-            f"shape {tuple(dout.shape)}",
-        )
+        fail(func, f"dout of shape {expected} (x's spatial shape {tuple(spatial)} "
+             f"times scale {cache.scale})", f"shape {tuple(dout.shape)}")
 
     # sum each block on the canonical (N*C, D, H, W) layout
     lead = (1,) * (3 - len(spatial))
     dx = np.zeros(cache.x_shape, dtype=cache.x_dtype)
-    kernel_fn = (
-        _jit_pool.upsample_backward_3d
-        if _jit_pool.jit_enabled()
-        else _jit_pool.upsample_backward_3d_numpy
-    )
+    kernel_fn = (_jit_pool.upsample_backward_3d if _jit_pool.jit_enabled()
+                 else _jit_pool.upsample_backward_3d_numpy)
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(
-        n * c, *lead, *expected[2:]
-    )  # (N*C, D_out, H_out, W_out)
+        n * c, *lead, *expected[2:])  # (N*C, D_out, H_out, W_out)
     kernel_fn(dout_maps, *lead, *cache.scale, dx.reshape(n * c, *lead, *spatial))
     return dx

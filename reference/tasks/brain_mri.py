@@ -98,36 +98,18 @@ def _shape_arg(text: str) -> tuple[int, ...]:
 
 # defaults of `run` (``args`` may be any namespace; missing options take these)
 DEFAULTS = {
-    "out": "brain-mri-out",
-    "model": "small",
-    "size": (128, 128, 64),
-    "patch": (64, 64, 16),
-    "volumes": 10,
-    "heldout": 2,
-    "epochs": 12,
-    "patches": 40,
-    "batch_size": 2,
-    "lr": 2e-3,
-    "bce": 1.0,
-    "seed": 0,
-    "max_minutes": None,
-    "blas_threads": 1,
-    "no_progress": False,
+    "out": "brain-mri-out", "model": "small", "size": (128, 128, 64),
+    "patch": (64, 64, 16), "volumes": 10, "heldout": 2, "epochs": 12, "patches": 40,
+    "batch_size": 2, "lr": 2e-3, "bce": 1.0, "seed": 0, "max_minutes": None,
+    "blas_threads": 1, "no_progress": False,
 }
 _HELP = {
-    "out": "output folder (checkpoint, PNGs)",
-    "model": "U-Net size",
-    "size": "volume XxYxZ",
-    "patch": "patch XxYxZ",
-    "volumes": "training volumes",
-    "heldout": "held-out volumes",
-    "epochs": "epochs (fresh patches each)",
-    "patches": "patches per epoch",
-    "batch_size": "patches per step",
-    "lr": "Adam's initial learning rate",
-    "bce": "weight of BCE added to soft dice",
-    "seed": "seed of data and weights",
-    "max_minutes": "stop training after this",
+    "out": "output folder (checkpoint, PNGs)", "model": "U-Net size",
+    "size": "volume XxYxZ", "patch": "patch XxYxZ", "volumes": "training volumes",
+    "heldout": "held-out volumes", "epochs": "epochs (fresh patches each)",
+    "patches": "patches per epoch", "batch_size": "patches per step",
+    "lr": "Adam's initial learning rate", "bce": "weight of BCE added to soft dice",
+    "seed": "seed of data and weights", "max_minutes": "stop training after this",
     "blas_threads": "OpenBLAS threads (1 avoids thrashing on a shared machine)",
 }
 
@@ -139,20 +121,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if key == "no_progress":
             parser.add_argument(flag, action="store_true", help="hide the progress bar")
         elif key == "model":
-            parser.add_argument(
-                flag, choices=sorted(MODELS), default=default, help=_HELP[key]
-            )
+            parser.add_argument(flag, choices=sorted(MODELS), default=default,
+                                help=_HELP[key])
         else:
-            kind = {
-                "size": _shape_arg,
-                "patch": _shape_arg,
-                "max_minutes": float,
-                "out": str,
-            }.get(key, type(default))
+            kind = {"size": _shape_arg, "patch": _shape_arg, "max_minutes": float,
+                    "out": str}.get(key, type(default))
             shown = "x".join(map(str, default)) if key in ("size", "patch") else default
-            parser.add_argument(
-                flag, type=kind, default=default, help=f"{_HELP[key]} (default {shown})"
-            )
+            parser.add_argument(flag, type=kind, default=default,
+                                help=f"{_HELP[key]} (default {shown})")
 
 
 # --- data ---------------------------------------------------------------------
@@ -226,14 +202,8 @@ def sample_patches(images, labels, count, patch, *, rng, tumour_fraction=0.75):
         case = int(rng.integers(len(images)))
         image, label = images[case], labels[case]
         threshold = 0.95 if rng.random() < tumour_fraction else 1.01
-        found = get_sub_volume(
-            image,
-            label,
-            *image.shape[:3],
-            *patch,
-            background_threshold=threshold,
-            rng=rng,
-        )
+        found = get_sub_volume(image, label, *image.shape[:3], *patch,
+                               background_threshold=threshold, rng=rng)
         if found is not None:
             xs.append(found[0])
             ys.append(found[1])
@@ -367,26 +337,18 @@ def save_case_png(path, image, label, probs, title="") -> None:
     flair = image[:, :, z, 0].T  # rows: y, columns: x
     truth = one_hot(label)[:, :, :, z].transpose(0, 2, 1)
     pred = (probs[:, :, :, z] >= 0.5).transpose(0, 2, 1)
-    panels = [
-        ("FLAIR", label_overlay(flair)),
-        ("ground truth", label_overlay(flair, truth)),
-        ("prediction", label_overlay(flair, pred)),
-    ]
-    save_panels(
-        path, panels, f"{title} z={z}  (edema red, non-enhancing green, enhancing blue)"
-    )
+    panels = [("FLAIR", label_overlay(flair)), ("ground truth", label_overlay(
+        flair, truth)), ("prediction", label_overlay(flair, pred))]
+    save_panels(path, panels, f"{title} z={z}  (edema red, non-enhancing green, "
+                "enhancing blue)")
 
 
 # --- training -----------------------------------------------------------------
 def build_model(config: dict) -> UNet:
     """Build the U-Net of a run's ``config`` (``model``: small|course; ``ndim``)."""
-    return UNet(
-        4,
-        3,
-        ndim=config.get("ndim", 3),
-        rng=np.random.default_rng([config["seed"], 10**6]),
-        **MODELS[config["model"]],
-    )
+    return UNet(4, 3, ndim=config.get("ndim", 3),
+                rng=np.random.default_rng([config["seed"], 10**6]),
+                **MODELS[config["model"]])
 
 
 def _plane_patch(config) -> tuple[int, int, int]:
@@ -397,31 +359,16 @@ def _plane_patch(config) -> tuple[int, int, int]:
 
 def _config(args) -> dict:
     """Return the settings that define a run (saved in the checkpoint's metadata)."""
-    keys = (
-        "model",
-        "size",
-        "patch",
-        "volumes",
-        "heldout",
-        "epochs",
-        "patches",
-        "batch_size",
-        "lr",
-        "bce",
-        "seed",
-    )
+    keys = ("model", "size", "patch", "volumes", "heldout", "epochs", "patches",
+            "batch_size", "lr", "bce", "seed")
     config = {k: getattr(args, k, DEFAULTS[k]) for k in keys}
     config["size"], config["patch"] = list(config["size"]), list(config["patch"])
     depth = MODELS[config["model"]]["depth"]
     for p in config["patch"]:
         if p % 2 ** (depth - 1):
             shown = "x".join(map(str, config["patch"]))
-            fail(
-                "train brain-mri",
-                f"--patch sizes divisible by {2 ** (depth - 1)} "
-                f"for the {config['model']} model",
-                shown,
-            )
+            fail("train brain-mri", f"--patch sizes divisible by {2 ** (depth - 1)} "
+                 f"for the {config['model']} model", shown)
     return config
 
 
@@ -448,18 +395,9 @@ def train_model(config, images, labels, *, progress=True, max_minutes=None):
             if planes > 1:
                 x, y = x[..., 0], y[..., 0]  # (N, C, px, py): 2D slices
             bar.set_description(f"epoch {epoch + 1}/{epochs}")
-            losses.append(
-                train_epoch(
-                    model,
-                    optimizer,
-                    loss_and_grad,
-                    x,
-                    y,
-                    batch_size=batch,
-                    rng=rng,
-                    progress=bar,
-                )
-            )
+            losses.append(train_epoch(
+                model, optimizer, loss_and_grad, x, y, batch_size=batch, rng=rng,
+                progress=bar))
             if max_minutes is not None and time.monotonic() - start > 60 * max_minutes:
                 break
     return model, optimizer, losses
@@ -513,28 +451,16 @@ def _run(args) -> int:
         config["volumes"], config["size"], seed=config["seed"]
     )
     model, optimizer, losses = train_model(
-        config,
-        images,
-        labels,
-        progress=not getattr(args, "no_progress", False),
-        max_minutes=getattr(args, "max_minutes", None),
-    )
+        config, images, labels, progress=not getattr(args, "no_progress", False),
+        max_minutes=getattr(args, "max_minutes", None))
     train_seconds = time.monotonic() - start
     print(
         f"trained {model.num_parameters():,} parameters for {len(losses)} epochs in "
         f"{train_seconds:.0f} s; loss {losses[0]:.4f} -> {losses[-1]:.4f}"
     )
     scores = _heldout_report(model, config, out)
-    save_checkpoint(
-        out / "brain_mri.h5",
-        model,
-        optimizer,
-        task="brain-mri",
-        config=config,
-        losses=losses,
-        scores=scores,
-        epochs_run=len(losses),
-    )
+    save_checkpoint(out / "brain_mri.h5", model, optimizer, task="brain-mri",
+                    config=config, losses=losses, scores=scores, epochs_run=len(losses))
     print(f"checkpoint and pictures in {out}")
     print(f"held-out mean dice: {scores['mean_dice']:.3f}")
     return 0
@@ -549,13 +475,8 @@ def evaluate(args) -> int:
     out = getattr(args, "out", None)
     path = Path(getattr(args, "checkpoint", None) or Path(out or ".") / "brain_mri.h5")
     if not path.is_file():
-        fail(
-            "evaluate brain-mri",
-            "an existing checkpoint file",
-            str(path),
-            "Train first: ai4md train brain-mri --out DIR.",
-            kind=FileNotFoundError,
-        )
+        fail("evaluate brain-mri", "an existing checkpoint file", str(path),
+             "Train first: ai4md train brain-mri --out DIR.", kind=FileNotFoundError)
     config = _read_config(path)
     with _blas_threads(getattr(args, "blas_threads", DEFAULTS["blas_threads"])):
         return _evaluate(path, config, Path(out or path.parent))
@@ -615,36 +536,19 @@ def real_volume_demo(path, out_png, model=None, patch=(32, 32, 16)):
         probs = predict_volume(model, channels, patch)
     z = scaled.shape[2] // 2
     # one output: its probability in grey; three (a BraTS model): coloured masks
-    prediction = (
-        label_overlay(probs[0, :, :, z].T)
-        if len(probs) != 3
-        else label_overlay(
-            scaled[:, :, z].T, (probs[:, :, :, z] >= 0.5).transpose(0, 2, 1)
-        )
-    )
-    panels = [
-        ("standardised", label_overlay(scaled[:, :, z].T)),
-        ("tiled prediction", prediction),
-    ]
+    prediction = (label_overlay(probs[0, :, :, z].T) if len(probs) != 3 else
+                  label_overlay(scaled[:, :, z].T, (probs[:, :, :, z] >= 0.5)
+                                .transpose(0, 2, 1)))
+    panels = [("standardised", label_overlay(scaled[:, :, z].T)),
+              ("tiled prediction", prediction)]
     save_panels(out_png, panels, f"{Path(path).name} z={z}")
     return scaled, probs
 
 
 # --- 2D versus 3D -------------------------------------------------------------
-def compare_2d_3d(
-    *,
-    model="small",
-    size=(64, 64, 32),
-    patch=(32, 32, 16),
-    volumes=4,
-    heldout=1,
-    epochs=4,
-    patches=8,
-    batch_size=2,
-    lr=2e-3,
-    seed=0,
-    progress=False,
-) -> dict:
+def compare_2d_3d(*, model="small", size=(64, 64, 32), patch=(32, 32, 16), volumes=4,
+                  heldout=1, epochs=4, patches=8, batch_size=2, lr=2e-3, seed=0,
+                  progress=False) -> dict:
     """Train a 2D and a 3D U-Net on the same cases and voxel budget; score both.
 
     The 2D model trains on z-slices (``pz`` slices per 3D patch, so both see the
@@ -656,17 +560,9 @@ def compare_2d_3d(
     test_images, test_labels = make_volumes(heldout, size, seed=seed, first=volumes)
     results = {}
     for ndim in (2, 3):
-        config = {
-            "model": model,
-            "patch": list(patch),
-            "epochs": epochs,
-            "bce": 1.0,
-            "patches": patches,
-            "batch_size": batch_size,
-            "lr": lr,
-            "seed": seed,
-            "ndim": ndim,
-        }
+        config = {"model": model, "patch": list(patch), "epochs": epochs, "bce": 1.0,
+                  "patches": patches, "batch_size": batch_size, "lr": lr,
+                  "seed": seed, "ndim": ndim}
         start = time.monotonic()
         with _blas_threads(DEFAULTS["blas_threads"]):
             net, _, _ = train_model(config, images, labels, progress=progress)

@@ -60,96 +60,43 @@ MIN_POSITIVES = 10  # default: findings with fewer positive test images not aver
 SPLIT_FRACTIONS = (0.7, 0.15, 0.15)  # train, validation, test (share of images)
 
 # a DenseNet-BC small enough to train on two CPU cores in minutes
-SMALL_DENSENET = dict(
-    block_config=(2, 2, 2), growth_rate=12, num_init_features=16, bn_size=4
-)
+SMALL_DENSENET = dict(block_config=(2, 2, 2), growth_rate=12,
+                      num_init_features=16, bn_size=4)
 
-DEFAULTS = dict(
-    size=64,
-    n_images=5000,
-    epochs=12,
-    batch_size=32,
-    lr=3e-3,
-    model="small",
-    seed=0,
-    bootstraps=1000,
-    min_positives=MIN_POSITIVES,
-    threads=1,
-    out="runs/chest-xray",
-)
+DEFAULTS = dict(size=64, n_images=5000, epochs=12, batch_size=32, lr=3e-3,
+                model="small", seed=0, bootstraps=1000, min_positives=MIN_POSITIVES,
+                threads=1, out="runs/chest-xray")
 
 
 def add_arguments(parser) -> None:
     """Add the options of ``ai4md train chest-xray`` to an argparse parser."""
     d = DEFAULTS
-    parser.add_argument(
-        "--size",
-        type=int,
-        default=d["size"],
-        help=f"image side in pixels (default {d['size']})",
-    )
-    parser.add_argument(
-        "--n-images",
-        type=int,
-        default=d["n_images"],
-        help=f"images to generate (default {d['n_images']})",
-    )
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=d["epochs"],
-        help=f"passes over the training images (default {d['epochs']})",
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=int,
-        default=d["batch_size"],
-        help=f"images per step (default {d['batch_size']})",
-    )
-    parser.add_argument(
-        "--lr",
-        type=float,
-        default=d["lr"],
-        help=f"Adam's learning rate (default {d['lr']:g})",
-    )
-    parser.add_argument(
-        "--model",
-        choices=("small", "densenet121"),
-        default=d["model"],
-        help="network (default small)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=d["seed"],
-        help="seeds the data, the split and the weights (default 0)",
-    )
-    parser.add_argument(
-        "--bootstraps",
-        type=int,
-        default=d["bootstraps"],
-        help="bootstrap rounds of the AUC intervals (default 1000)",
-    )
-    parser.add_argument(
-        "--min-positives",
-        type=int,
-        default=d["min_positives"],
-        help="positive test images a finding needs to enter the "
-        f"mean AUC (default {d['min_positives']})",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=d["threads"],
-        help="BLAS threads (default 1: on a busy machine more "
-        "threads wait for each other; 0 keeps the library's)",
-    )
-    parser.add_argument(
-        "--out", default=d["out"], help=f"output folder (default {d['out']})"
-    )
-    parser.add_argument(
-        "--no-progress", action="store_true", help="hide the progress bar"
-    )
+    parser.add_argument("--size", type=int, default=d["size"],
+                        help=f"image side in pixels (default {d['size']})")
+    parser.add_argument("--n-images", type=int, default=d["n_images"],
+                        help=f"images to generate (default {d['n_images']})")
+    parser.add_argument("--epochs", type=int, default=d["epochs"],
+                        help=f"passes over the training images (default {d['epochs']})")
+    parser.add_argument("--batch-size", type=int, default=d["batch_size"],
+                        help=f"images per step (default {d['batch_size']})")
+    parser.add_argument("--lr", type=float, default=d["lr"],
+                        help=f"Adam's learning rate (default {d['lr']:g})")
+    parser.add_argument("--model", choices=("small", "densenet121"),
+                        default=d["model"], help="network (default small)")
+    parser.add_argument("--seed", type=int, default=d["seed"],
+                        help="seeds the data, the split and the weights (default 0)")
+    parser.add_argument("--bootstraps", type=int, default=d["bootstraps"],
+                        help="bootstrap rounds of the AUC intervals (default 1000)")
+    parser.add_argument("--min-positives", type=int, default=d["min_positives"],
+                        help="positive test images a finding needs to enter the "
+                             f"mean AUC (default {d['min_positives']})")
+    parser.add_argument("--threads", type=int, default=d["threads"],
+                        help="BLAS threads (default 1: on a busy machine more "
+                             "threads wait for each other; 0 keeps the library's)")
+    parser.add_argument("--out", default=d["out"],
+                        help=f"output folder (default {d['out']})")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="hide the progress bar")
 
 
 def blas_threads(n):
@@ -188,9 +135,8 @@ def build_model(config):
 
     if config["model"] == "densenet121":
         return densenet121(len(FINDINGS), in_channels=1, rng=config["seed"])
-    return DenseNet(
-        **SMALL_DENSENET, num_classes=len(FINDINGS), in_channels=1, rng=config["seed"]
-    )
+    return DenseNet(**SMALL_DENSENET, num_classes=len(FINDINGS), in_channels=1,
+                    rng=config["seed"])
 
 
 def prepare_data(config) -> dict:
@@ -211,23 +157,18 @@ def prepare_data(config) -> dict:
         split_by_patient,
     )
 
-    xrays = make_chest_xrays(
-        config["n_images"], image_size=config["size"], seed=config["seed"]
-    )
-    splits = split_by_patient(
-        xrays.patient_ids, xrays.labels, SPLIT_FRACTIONS, seed=config["seed"]
-    )
+    xrays = make_chest_xrays(config["n_images"], image_size=config["size"],
+                             seed=config["seed"])
+    splits = split_by_patient(xrays.patient_ids, xrays.labels, SPLIT_FRACTIONS,
+                              seed=config["seed"])
     # training statistics only: the test images must not leak into preprocessing
     stats = fit_standardization(xrays.images[splits[0]])
     images = apply_standardization(xrays.images, stats.mean, stats.std)
-    data = {
-        name: (images[idx].astype(np.float32), xrays.labels[idx])
-        for name, idx in zip(("train", "val", "test"), splits, strict=True)
-    }
-    data["patients"] = {
-        name: xrays.patient_ids[idx]
-        for name, idx in zip(("train", "val", "test"), splits, strict=True)
-    }
+    data = {name: (images[idx].astype(np.float32), xrays.labels[idx])
+            for name, idx in zip(("train", "val", "test"), splits, strict=True)}
+    data["patients"] = {name: xrays.patient_ids[idx]
+                        for name, idx in zip(("train", "val", "test"), splits,
+                                             strict=True)}
     data.update(findings=list(xrays.findings), mean=stats.mean, std=stats.std)
     return data
 
@@ -285,12 +226,8 @@ def _report(model, data, config, out: Path) -> dict:
     # figures: only findings with both classes among the test images
     y_test = data["test"][1]
     both = np.flatnonzero((y_test.min(axis=0) == 0) & (y_test.max(axis=0) == 1))
-    figures = save_evaluation_figures(
-        y_test[:, both],
-        result["prob"][:, both],
-        out,
-        names=[data["findings"][k] for k in both],
-    )
+    figures = save_evaluation_figures(y_test[:, both], result["prob"][:, both], out,
+                                      names=[data["findings"][k] for k in both])
     figures += save_gradcams(model, data, result, out)
     print("wrote " + ", ".join(str(p) for p in figures))
     return result
@@ -299,12 +236,8 @@ def _report(model, data, config, out: Path) -> dict:
 def _summary(result) -> dict:
     """Return the JSON-ready metrics stored in the checkpoint."""
     from reference.tasks._chest_xray_report import COLUMNS
-
-    return dict(
-        mean_auc=result["mean_auc"],
-        averaged=result["averaged"],
-        rows=[{k: r[k] for k in COLUMNS} for r in result["rows"]],
-    )
+    return dict(mean_auc=result["mean_auc"], averaged=result["averaged"],
+                rows=[{k: r[k] for k in COLUMNS} for r in result["rows"]])
 
 
 def run(args) -> int:
@@ -329,16 +262,13 @@ def _run(args) -> int:
     from reference.checkpoint import save_checkpoint
     from reference.optim import Adam
     from reference.train import fit
-
     config = config_from_args(args)
     out = Path(config["out"])
     start = time.perf_counter()
     data = prepare_data(config)
-    print(
-        f"data: {len(data['train'][0])} train / {len(data['val'][0])} val / "
-        f"{len(data['test'][0])} test images ({config['size']}x{config['size']}), "
-        f"patient-disjoint, {time.perf_counter() - start:.1f} s"
-    )
+    print(f"data: {len(data['train'][0])} train / {len(data['val'][0])} val / "
+          f"{len(data['test'][0])} test images ({config['size']}x{config['size']}), "
+          f"patient-disjoint, {time.perf_counter() - start:.1f} s")
 
     # train with the weighted loss and Adam under one progress bar
     model = build_model(config)
@@ -346,35 +276,18 @@ def _run(args) -> int:
     rng = np.random.default_rng(config["seed"])
     show = False if getattr(args, "no_progress", False) else None
     schedule = cosine_schedule(optimizer, config["lr"], config["epochs"])
-    losses = fit(
-        model,
-        optimizer,
-        make_loss(data["train"][1]),
-        *data["train"],
-        epochs=config["epochs"],
-        batch_size=config["batch_size"],
-        rng=rng,
-        show_progress=show,
-        on_epoch_end=schedule,
-    )
-    print(
-        f"trained {model.num_parameters()} parameters, {config['epochs']} epochs, "
-        f"final loss {losses[-1]:.4f}, {time.perf_counter() - start:.1f} s"
-    )
+    losses = fit(model, optimizer, make_loss(data["train"][1]), *data["train"],
+                 epochs=config["epochs"], batch_size=config["batch_size"], rng=rng,
+                 show_progress=show, on_epoch_end=schedule)
+    print(f"trained {model.num_parameters()} parameters, {config['epochs']} epochs, "
+          f"final loss {losses[-1]:.4f}, {time.perf_counter() - start:.1f} s")
 
     # evaluate on the test patients, then save everything
     result = _report(model, data, config, out)
     path = out / CHECKPOINT_NAME
-    save_checkpoint(
-        path,
-        model,
-        optimizer,
-        task=TASK,
-        config=config,
-        losses=losses,
-        metrics=_summary(result),
-        standardization=dict(mean=data["mean"], std=data["std"]),
-    )
+    save_checkpoint(path, model, optimizer, task=TASK, config=config,
+                    losses=losses, metrics=_summary(result),
+                    standardization=dict(mean=data["mean"], std=data["std"]))
     print(f"checkpoint: {path}")
     print(f"test mean AUC: {result['mean_auc']:.3f}")
     return 0
@@ -385,18 +298,11 @@ def _read_config(path: Path) -> dict:
     from reference.tasks import checkpoint_task
 
     if not path.is_file():
-        fail(
-            "evaluate",
-            "--checkpoint naming an existing file",
-            f"{str(path)!r}",
-            "Train first: ai4md train chest-xray --out DIR.",
-        )
+        fail("evaluate", "--checkpoint naming an existing file",
+             f"{str(path)!r}", "Train first: ai4md train chest-xray --out DIR.")
     if checkpoint_task(path) != TASK:
-        fail(
-            "evaluate",
-            f"a {TASK} checkpoint",
-            f"a {checkpoint_task(path)} checkpoint in {str(path)!r}",
-        )
+        fail("evaluate", f"a {TASK} checkpoint",
+             f"a {checkpoint_task(path)} checkpoint in {str(path)!r}")
     import h5py
 
     with h5py.File(path, "r") as f:

@@ -157,9 +157,8 @@ def test_numba_im2col_and_col2im_match_numpy_twins(
 def test_numba_shift_add_matches_numpy_twin(e0, nz, kernel):
     rng = np.random.default_rng(4)
     s_out = (6, 5, 4)
-    y = rng.standard_normal(
-        (int(np.prod(kernel)), 3, nz, 5 + kernel[1] - 1, 4 + kernel[2] - 1)
-    )
+    y = rng.standard_normal((int(np.prod(kernel)), 3, nz, 5 + kernel[1] - 1,
+                             4 + kernel[2] - 1))
     start = rng.standard_normal((3,) + s_out)
     want = im2col_mod.shift_add(y, kernel, e0, start.copy())
     got = start.copy()

@@ -47,19 +47,14 @@ def case():
 
 # ------------------------------------------------------------------- generator
 
-
 def test_shapes_dtypes_and_layout(case):
     image, label = case
     assert image.shape == (*SMALL, 4) and image.dtype == np.float32
     assert label.shape == SMALL and label.dtype == np.uint8
     assert set(np.unique(label)) == {0, 1, 2, 3}
     assert MODALITIES == ("FLAIR", "T1w", "t1gd", "T2w")
-    assert LABELS == {
-        0: "background",
-        1: "edema",
-        2: "non-enhancing tumor",
-        3: "enhancing tumour",
-    }
+    assert LABELS == {0: "background", 1: "edema", 2: "non-enhancing tumor",
+                      3: "enhancing tumour"}
 
 
 def test_seeded_and_reproducible():
@@ -111,12 +106,8 @@ def test_contrast_per_modality_follows_brats(case):
 
 def test_sizes_follow_a_typical_brats_case():
     # typical case: 98.75 % background; edema : core : enhancing = 53 : 27 : 31.5
-    counts = np.array(
-        [
-            np.bincount(make_brats_case((64, 64, 42), seed=s)[1].ravel(), minlength=4)
-            for s in range(6)
-        ]
-    )
+    counts = np.array([np.bincount(make_brats_case((64, 64, 42), seed=s)[1].ravel(),
+                                   minlength=4) for s in range(6)])
     background = np.median(counts[:, 0] / counts.sum(axis=1))
     shares = np.median(counts[:, 1:] / counts[:, 1:].sum(axis=1, keepdims=True), axis=0)
     assert 0.975 < background < 0.995
@@ -126,11 +117,8 @@ def test_sizes_follow_a_typical_brats_case():
 def test_healthy_option_and_validation():
     image, label = make_brats_case((20, 20, 16), seed=1, tumour=False)
     assert not label.any() and image.max() > 0
-    with pytest.raises(
-        ValueError,
-        match=r"make_brats_case: expected shape of 3 sizes "
-        r"\(X, Y, Z\), each at least 16, got \(8, 8, 8\)",
-    ):
+    with pytest.raises(ValueError, match=r"make_brats_case: expected shape of 3 sizes "
+                                         r"\(X, Y, Z\), each at least 16, got \(8, 8, 8\)"):
         make_brats_case((8, 8, 8))
 
 
@@ -147,7 +135,6 @@ def test_full_size_is_fast_and_realistic():
 
 
 # --------------------------------------------------------------------- NIfTI
-
 
 @pytest.mark.parametrize("dtype", [np.float32, np.int16, np.uint8])
 @pytest.mark.parametrize("suffix", [".nii", ".nii.gz"])
@@ -186,9 +173,8 @@ def test_nifti_is_reoriented_to_ras(tmp_path):
     # axes stored in another order (S, R, A) come back transposed
     sra = np.array([[0.0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 0, 1]])
     save_nifti(tmp_path / "sra.nii.gz", data, sra)
-    np.testing.assert_array_equal(
-        load_nifti(tmp_path / "sra.nii.gz")[0], data.transpose(1, 2, 0)
-    )
+    np.testing.assert_array_equal(load_nifti(tmp_path / "sra.nii.gz")[0],
+                                  data.transpose(1, 2, 0))
 
 
 def test_real_4d_scan_from_nibabel_test_data():
@@ -199,12 +185,9 @@ def test_real_4d_scan_from_nibabel_test_data():
     data, affine = load_nifti(path)
     assert data.shape == (128, 96, 24, 2) and data.dtype == np.float32
     assert nib.aff2axcodes(affine) == ("R", "A", "S")
-    np.testing.assert_array_equal(
-        data, np.asarray(stored.dataobj)[::-1].astype(np.float32)
-    )
-    np.testing.assert_allclose(
-        affine @ [0, 5, 7, 1], stored.affine @ [127, 5, 7, 1], atol=1e-4
-    )
+    np.testing.assert_array_equal(data, np.asarray(stored.dataobj)[::-1].astype(np.float32))
+    np.testing.assert_allclose(affine @ [0, 5, 7, 1], stored.affine @ [127, 5, 7, 1],
+                               atol=1e-4)
 
     # standardise it as a 2-channel image: each (channel, z) slice mean 0, std 1
     out = standardize(np.moveaxis(data, 3, 0))  # (2, 128, 96, 24)
@@ -233,16 +216,11 @@ def test_label_reader(tmp_path):
     save_nifti(tmp_path / "l4.nii.gz", labels[..., None].astype(np.uint8))
     assert np.array_equal(load_label_nifti(tmp_path / "l4.nii.gz")[0], labels)
     save_nifti(tmp_path / "bad.nii.gz", labels + 0.5)
-    with pytest.raises(
-        ValueError,
-        match=r"load_label_nifti: expected whole-number labels "
-        r"in \[0, 255\] in bad.nii.gz, got values in "
-        r"\[0.5, 3.5\] with fractions",
-    ):
+    with pytest.raises(ValueError, match=r"load_label_nifti: expected whole-number labels "
+                                         r"in \[0, 255\] in bad.nii.gz, got values in "
+                                         r"\[0.5, 3.5\] with fractions"):
         load_label_nifti(tmp_path / "bad.nii.gz")
-    with pytest.raises(
-        FileNotFoundError, match="load_label_nifti: expected an existing"
-    ):
+    with pytest.raises(FileNotFoundError, match="load_label_nifti: expected an existing"):
         load_label_nifti(tmp_path / "missing.nii.gz")
 
 
@@ -250,9 +228,7 @@ def test_decathlon_layout_round_trip(tmp_path):
     names = write_synthetic_brats(tmp_path, 2, (24, 24, 16), seed=4)
     assert names == ["BRATS_001", "BRATS_002"]
     assert sorted(p.name for p in (tmp_path / "imagesTr").iterdir()) == [
-        "BRATS_001.nii.gz",
-        "BRATS_002.nii.gz",
-    ]
+        "BRATS_001.nii.gz", "BRATS_002.nii.gz"]
     index = json.loads((tmp_path / "dataset.json").read_text())
     assert index["modality"] == {"0": "FLAIR", "1": "T1w", "2": "t1gd", "3": "T2w"}
     assert index["labels"]["3"] == "enhancing tumour" and index["numTraining"] == 2
@@ -272,28 +248,20 @@ def test_decathlon_layout_round_trip(tmp_path):
 def test_decathlon_mismatched_grids_are_refused(tmp_path):
     write_decathlon_case(tmp_path, "case", np.ones((3, 3, 2, 4)), np.zeros((3, 3, 2)))
     save_nifti(tmp_path / "labelsTr" / "case.nii.gz", np.zeros((3, 3, 3), np.uint8))
-    with pytest.raises(
-        ValueError,
-        match=r"load_decathlon_case: expected image and label "
-        r"of case on the same grid, got image "
-        r"\(3, 3, 2, 4\) and label \(3, 3, 3\)",
-    ):
+    with pytest.raises(ValueError, match=r"load_decathlon_case: expected image and label "
+                                         r"of case on the same grid, got image "
+                                         r"\(3, 3, 2, 4\) and label \(3, 3, 3\)"):
         load_decathlon_case(tmp_path, "case")
-    with pytest.raises(
-        ValueError,
-        match=r"write_decathlon_case: expected label of shape "
-        r"\(3, 3, 2\)",
-    ):
+    with pytest.raises(ValueError, match=r"write_decathlon_case: expected label of shape "
+                                         r"\(3, 3, 2\)"):
         write_decathlon_case(tmp_path, "x", np.ones((3, 3, 2, 4)), np.zeros((3, 3)))
 
 
 def test_brats_challenge_folder_is_renumbered(tmp_path):
     rng = np.random.default_rng(0)
     for suffix in ("flair", "t1", "t1ce", "t2"):
-        save_nifti(
-            tmp_path / f"BraTS20_001_{suffix}.nii.gz",
-            rng.integers(0, 500, (4, 4, 3)).astype(np.int16),
-        )
+        save_nifti(tmp_path / f"BraTS20_001_{suffix}.nii.gz",
+                   rng.integers(0, 500, (4, 4, 3)).astype(np.int16))
     seg = np.array([0, 1, 2, 4] * 12).reshape(4, 4, 3).astype(np.uint8)
     save_nifti(tmp_path / "BraTS20_001_seg.nii.gz", seg)
     image, label = load_brats_folder(tmp_path)
@@ -301,13 +269,10 @@ def test_brats_challenge_folder_is_renumbered(tmp_path):
     flair = load_nifti(tmp_path / "BraTS20_001_flair.nii.gz")[0]
     np.testing.assert_array_equal(image[..., 0], flair)
     # BraTS 1 (necrotic core) -> 2, 2 (edema) -> 1, 4 (enhancing) -> 3
-    np.testing.assert_array_equal(
-        label, np.select([seg == 1, seg == 2, seg == 4], [2, 1, 3], 0)
-    )
+    np.testing.assert_array_equal(label, np.select([seg == 1, seg == 2, seg == 4],
+                                                   [2, 1, 3], 0))
     save_nifti(tmp_path / "BraTS20_001_seg.nii.gz", seg.clip(0, 3))
-    with pytest.raises(
-        ValueError, match=r"expected BraTS labels in \{0, 1, 2, 4\}, got also \[3\]"
-    ):
+    with pytest.raises(ValueError, match=r"expected BraTS labels in \{0, 1, 2, 4\}, got also \[3\]"):
         load_brats_folder(tmp_path)
     (tmp_path / "BraTS20_001_t2.nii.gz").unlink()
     with pytest.raises(FileNotFoundError, match=r"none for \['t2'\]"):
@@ -315,7 +280,6 @@ def test_brats_challenge_folder_is_renumbered(tmp_path):
 
 
 # ---------------------------------------------------------------------- HDF5
-
 
 def test_patch_file_round_trip_and_append(tmp_path):
     rng = np.random.default_rng(0)
@@ -332,13 +296,8 @@ def test_patch_file_round_trip_and_append(tmp_path):
     np.testing.assert_array_equal(picked_x, x[[2, 0, 2]])
     with h5py.File(path) as f:
         assert f.attrs["seed"] == 7 and f["x"].chunks == (1, 4, 8, 8, 4)
-    with pytest.raises(
-        ValueError,
-        match=r"save_patches_h5: expected x patches of shape "
-        r"\(4, 8, 8, 4\) \(the file's\), got \(4, 8, 8, 2\)",
-    ):
+    with pytest.raises(ValueError, match=r"save_patches_h5: expected x patches of shape "
+                                         r"\(4, 8, 8, 4\) \(the file's\), got \(4, 8, 8, 2\)"):
         save_patches_h5(path, x[..., :2], y[..., :2], append=True)
-    with pytest.raises(
-        ValueError, match="save_patches_h5: expected x and y with the same N"
-    ):
+    with pytest.raises(ValueError, match="save_patches_h5: expected x and y with the same N"):
         save_patches_h5(path, x, y[:2])

@@ -35,32 +35,27 @@ def small():
 
 # ------------------------------------------------------------------ the constants
 
-
 def test_nih_constants_are_consistent():
     counts = np.array(nih_stats.COOCCURRENCE)
     assert counts.shape == (14, 14) and np.array_equal(counts, counts.T)
     assert np.array_equal(np.diag(counts), [nih_stats.POSITIVES[f] for f in FINDINGS])
     assert sum(nih_stats.LABELS_PER_IMAGE.values()) == nih_stats.N_IMAGES
     assert nih_stats.LABELS_PER_IMAGE[0] / nih_stats.N_IMAGES == pytest.approx(
-        nih_stats.NO_FINDING_FRACTION, abs=1e-4
-    )
+        nih_stats.NO_FINDING_FRACTION, abs=1e-4)
     for f in FINDINGS:
         assert nih_stats.POSITIVES[f] / nih_stats.N_IMAGES == pytest.approx(
-            nih_stats.PREVALENCE[f], abs=1e-5
-        )
+            nih_stats.PREVALENCE[f], abs=1e-5)
     assert sum(nih_stats.VIEW_POSITION.values()) == nih_stats.N_IMAGES
 
 
 # ------------------------------------------------------------------ labels and patients
 
-
 def test_labels_follow_the_nih_prevalence_and_cooccurrence():
     rng = np.random.default_rng(0)
     y = sample_labels(np.arange(100_000), rng)
     np.testing.assert_allclose(y.mean(axis=0), PREVALENCE, rtol=0.15, atol=6e-4)
-    assert (y.sum(axis=1) == 0).mean() == pytest.approx(
-        nih_stats.NO_FINDING_FRACTION, abs=0.02
-    )
+    assert (y.sum(axis=1) == 0).mean() == pytest.approx(nih_stats.NO_FINDING_FRACTION,
+                                                        abs=0.02)
     both = (y.T @ y) / len(y)
     target = np.array(nih_stats.COOCCURRENCE) / nih_stats.N_IMAGES
     common = target > 0.005  # pairs frequent enough to estimate from 100k images
@@ -77,34 +72,29 @@ def test_follow_up_images_share_findings_more_than_strangers():
     strangers = np.mean(y[0::2] == np.roll(y[1::2], 1, axis=0))
     assert same > strangers + 0.1
     independent = sample_labels(index, rng, prevalence=0.2, patient_correlation=0.0)
-    assert np.mean(independent[0::2] == independent[1::2]) == pytest.approx(
-        strangers, abs=0.02
-    )
+    assert np.mean(independent[0::2] == independent[1::2]) == pytest.approx(strangers,
+                                                                            abs=0.02)
 
 
 def test_images_per_patient_have_the_long_tail():
     rng = np.random.default_rng(2)
     index = sample_images_per_patient(300_000, rng, max_images_per_patient=184)
     counts = np.bincount(index)
-    assert np.median(counts) == 1 and np.percentile(counts, 90) == pytest.approx(
-        8, abs=1
-    )
+    assert np.median(counts) == 1 and np.percentile(counts, 90) == pytest.approx(8, abs=1)
     assert counts.mean() == pytest.approx(nih_stats.IMAGES_PER_PATIENT["mean"], rel=0.1)
     assert np.mean(counts == 1) == pytest.approx(0.5682, abs=0.01)
     assert np.all(np.diff(index) >= 0) and counts.max() <= 184
 
 
 def test_prevalence_override():
-    y = sample_labels(
-        np.arange(20_000), np.random.default_rng(3), prevalence={"Hernia": 0.3}
-    )
+    y = sample_labels(np.arange(20_000), np.random.default_rng(3),
+                      prevalence={"Hernia": 0.3})
     assert y[:, FINDINGS.index("Hernia")].mean() == pytest.approx(0.3, abs=0.02)
     with pytest.raises(ValueError, match="prevalence keys among"):
         sample_labels(np.arange(3), np.random.default_rng(0), prevalence={"Flu": 0.1})
 
 
 # ------------------------------------------------------------------ the generator
-
 
 def test_generator_layout_and_determinism(small):
     assert small.images.shape == (40, 1, 32, 32) and small.images.dtype == np.float32
@@ -136,36 +126,23 @@ def test_findings_are_visually_separable():
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
-    data = make_chest_xrays(
-        400,
-        image_size=32,
-        seed=11,
-        prevalence=0.3,
-        patient_correlation=0.0,
-        max_images_per_patient=1,
-    )
+    data = make_chest_xrays(400, image_size=32, seed=11, prevalence=0.3,
+                            patient_correlation=0.0, max_images_per_patient=1)
     x = data.images[:, 0].reshape(-1, 16, 2, 16, 2).mean(axis=(2, 4)).reshape(400, -1)
     x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)
     train, test = slice(0, 280), slice(280, None)
     auc = {}
     for name in ("Cardiomegaly", "Edema", "Effusion", "Emphysema", "Hernia"):
         k = FINDINGS.index(name)
-        model = LogisticRegression(C=0.1, max_iter=200).fit(
-            x[train], data.labels[train, k]
-        )
-        auc[name] = roc_auc_score(
-            data.labels[test, k], model.decision_function(x[test])
-        )
+        model = LogisticRegression(C=0.1, max_iter=200).fit(x[train], data.labels[train, k])
+        auc[name] = roc_auc_score(data.labels[test, k], model.decision_function(x[test]))
     assert min(auc.values()) > 0.7, auc
 
 
-@pytest.mark.parametrize(
-    "kwargs, text",
-    [
-        ({"n_images": 0}, "n_images a positive integer"),
-        ({"n_images": 2, "image_size": 8}, "image_size an integer in [16, 512]"),
-    ],
-)
+@pytest.mark.parametrize("kwargs, text", [
+    ({"n_images": 0}, "n_images a positive integer"),
+    ({"n_images": 2, "image_size": 8}, "image_size an integer in [16, 512]"),
+])
 def test_generator_errors(kwargs, text):
     with pytest.raises(ValueError, match=None) as info:
         make_chest_xrays(**kwargs)
@@ -174,7 +151,6 @@ def test_generator_errors(kwargs, text):
 
 # ------------------------------------------------------------------ files
 
-
 def test_png_roundtrip_is_8_bit(tmp_path):
     image = np.linspace(0, 1, 64).reshape(8, 8)
     write_png(tmp_path / "a.png", image)
@@ -182,7 +158,6 @@ def test_png_roundtrip_is_8_bit(tmp_path):
     assert back.dtype == np.float32 and back.shape == (8, 8)
     assert np.abs(back - image).max() <= 0.5 / 255 + 1e-6
     from matplotlib import image as mpimg
-
     mpimg.imsave(tmp_path / "rgba.png", image, cmap="gray", vmin=0, vmax=1)
     np.testing.assert_allclose(read_png(tmp_path / "rgba.png"), back, atol=1.5 / 255)
 
@@ -205,13 +180,11 @@ def test_dataset_roundtrips_through_csv_png_and_hdf5(tmp_path, small):
 
 
 def test_reads_the_real_nih_layout(tmp_path):
-    text = (
-        "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,"
-        "View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]\n"
-        "00000001_000.png,Cardiomegaly,0,1,58,M,PA,2682,2749,0.143,0.143\n"
-        "00000001_001.png,Cardiomegaly|Emphysema,1,1,58,M,PA,2894,2729,0.143,0.143\n"
-        "00000002_000.png,No Finding,0,2,81,M,PA,2500,2048,0.171,0.171\n"
-    )
+    text = ("Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,"
+            "View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]\n"
+            "00000001_000.png,Cardiomegaly,0,1,58,M,PA,2682,2749,0.143,0.143\n"
+            "00000001_001.png,Cardiomegaly|Emphysema,1,1,58,M,PA,2894,2729,0.143,0.143\n"
+            "00000002_000.png,No Finding,0,2,81,M,PA,2500,2048,0.171,0.171\n")
     path = tmp_path / "Data_Entry_2017.csv"
     path.write_text(text)
     table = read_data_entry_csv(path)
@@ -235,15 +208,8 @@ def test_course_csv_reads_as_columns(tmp_path, small):
 
 
 def test_hdf5_without_metadata(tmp_path):
-    bare = ChestXrays(
-        np.zeros((2, 1, 4, 4), np.float32),
-        np.zeros((2, 14), np.int64),
-        np.array([1, 2]),
-        np.array(["a.png", "b.png"]),
-    )
+    bare = ChestXrays(np.zeros((2, 1, 4, 4), np.float32), np.zeros((2, 14), np.int64),
+                      np.array([1, 2]), np.array(["a.png", "b.png"]))
     write_hdf5(tmp_path / "x.h5", bare)
     back = read_hdf5(tmp_path / "x.h5")
-    assert back.view_positions is None and back.image_names.tolist() == [
-        "a.png",
-        "b.png",
-    ]
+    assert back.view_positions is None and back.image_names.tolist() == ["a.png", "b.png"]

@@ -155,6 +155,21 @@ def test_dense_block_output_keeps_input_channels_first():
     np.testing.assert_array_equal(out[:, :3], x)  # concat keeps the input unchanged
 
 
+def test_dense_block_backward_leaves_dout_alone_and_checks_its_shape():
+    block = DenseBlock(2, 3, growth_rate=2, bn_size=2, rng=0, dtype=F64)
+    out = block(rand(2, 3, 4, 4))
+    dout = rand(*out.shape, seed=3)
+    before = dout.copy()
+    dx = block.backward(dout)
+    np.testing.assert_array_equal(dout, before)
+    assert dx.shape == (2, 3, 4, 4) and dx.flags.c_contiguous
+    block(rand(2, 3, 4, 4))
+    with pytest.raises(
+        ValueError, match=r"DenseBlock.backward: expected dout of shape"
+    ):
+        block.backward(dout[:, :5])
+
+
 @pytest.mark.parametrize("mode", ["train", "eval"])
 def test_small_densenet_gradients(mode):
     net = tiny_densenet()
