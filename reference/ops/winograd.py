@@ -62,8 +62,8 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -410,18 +410,41 @@ def _partition(total, workers, gap):
 def _run_threads(work, runs) -> list:
     """Return [work(start, stop) for each run], the runs in parallel threads.
 
-    BLAS is held to one thread meanwhile, so each thread's products run on its
-    own core (the per-component products are too small for BLAS to split
-    well: two threads each with single-threaded BLAS ran them 1.3-1.8x faster
-    than one thread with two-threaded BLAS, measured). The Numba kernels
-    release the GIL. The threads end before this returns, so nothing is left
-    running across a fork.
+    The calling thread takes the first run; a run whose thread cannot start
+    (a capped address space, say) runs in the calling thread afterwards. BLAS
+    is held to one thread meanwhile, so each thread's products run on its own
+    core (the per-component products are too small for BLAS to split well:
+    two threads each with single-threaded BLAS ran them 1.3-1.8x faster than
+    one thread with two-threaded BLAS, measured). The Numba kernels release
+    the GIL. The threads end before this returns, so nothing is left running
+    across a fork; the first exception of any run is raised here.
     """
-    if len(runs) == 1:
-        return [work(*runs[0])]
-    with _blas_controller().limit(limits=1), ThreadPoolExecutor(len(runs)) as pool:
-        futures = [pool.submit(work, *run) for run in runs]
-        return [future.result() for future in futures]
+    results, errors = [None] * len(runs), []
+
+    def target(i):
+        try:
+            results[i] = work(*runs[i])
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+
+    with _blas_controller().limit(limits=1):
+        threads = [threading.Thread(target=target, args=(i,)) for i in range(len(runs))]
+        started = [False] * len(runs)
+        for i in range(1, len(runs)):
+            try:
+                threads[i].start()
+                started[i] = True
+            except RuntimeError:  # no new thread: run it here below
+                pass
+        target(0)
+        for i in range(1, len(runs)):
+            if started[i]:
+                threads[i].join()
+            else:
+                target(i)
+    if errors:
+        raise errors[0]
+    return results
 
 
 def _worker_count(workers, total, strips, flops) -> int:

@@ -146,6 +146,26 @@ def test_two_threads_give_the_same_result(dtype, monkeypatch):
     np.testing.assert_allclose(dw2, dw1, rtol=0, atol=tol * 10)
 
 
+def test_runs_whose_thread_cannot_start_run_in_the_caller(monkeypatch):
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(wino.threading.Thread, "start", refuse)
+    seen = []
+    out = wino._run_threads(lambda a, b: seen.append(a) or a + b, [(0, 1), (2, 3)])
+    assert out == [1, 5] and seen == [0, 2]
+
+
+def test_an_error_in_a_thread_is_raised_in_the_caller():
+    def work(start, stop):
+        if start:
+            raise ValueError(f"run from {start}")
+        return stop
+
+    with pytest.raises(ValueError, match="run from 2"):
+        wino._run_threads(work, [(0, 1), (2, 3)])
+
+
 @pytest.mark.parametrize("x_shape", [(2, 3, 4, 5, 6), (1, 20, 3, 2, 17)])
 def test_layout_kernels_equal_numpy_twins(x_shape):
     # into and out of a padded, channels-last array (strided views both ways)
