@@ -244,8 +244,10 @@ class BatchNorm(Module):
         }
         self.buffers = ops.batchnorm_init_state(channels, dtype=dtype)
 
-    def forward(self, x):
-        """Normalise each channel of ``x`` (N, C, *S)."""
+    fuses_relu = True  # Sequential runs a ReLU right after it in the same pass
+
+    def forward(self, x, *, relu=False):
+        """Normalise each channel of ``x`` (N, C, *S); then max(., 0) with ``relu``."""
         _check_input(
             x, self, self.hparams["channels"], None, self.params["weight"].dtype
         )
@@ -257,6 +259,7 @@ class BatchNorm(Module):
             running_mean=self.buffers["running_mean"],
             running_var=self.buffers["running_var"],
             training=self.training,
+            relu=relu,
         )
         if self.training:  # update in place so outside references stay valid
             new_mean, new_var = ops.batchnorm_update_running(
@@ -354,6 +357,7 @@ class ReLU(_Stateless):
         staticmethod(ops.relu_forward),
         staticmethod(ops.relu_backward),
     )
+    is_relu = True  # a BatchNorm right before it can apply it (see Sequential)
 
 
 class MaxPool(_Stateless):

@@ -44,8 +44,13 @@ def _channel_moments(x, mean, var):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _normalise_affine(x, mean, inv_std, gamma, beta, xhat, out):  # pragma: no cover
-    """Write xhat = (x - mean[c]) * inv_std[c] and out = gamma[c] * xhat + beta[c]."""
+def _normalise_affine(  # pragma: no cover - jitted
+    x, mean, inv_std, gamma, beta, relu, xhat, out
+):
+    """Write xhat = (x - mean[c]) * inv_std[c] and out = gamma[c] * xhat + beta[c].
+
+    With ``relu``, out = max(out, 0) (NaN passes through, as in np.maximum).
+    """
     n_img, n_c, n_s = x.shape
     for n in range(n_img):
         for c in range(n_c):
@@ -54,32 +59,61 @@ def _normalise_affine(x, mean, inv_std, gamma, beta, xhat, out):  # pragma: no c
             for s in range(n_s):
                 h = (src[s] - m) * k
                 hat[s] = h
-                dst[s] = h * g + b
+                v = h * g + b
+                dst[s] = 0.0 if relu and v < 0 else v
+
+
+@njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _masked(d, h, g, b, relu):  # pragma: no cover - jitted
+    """Return d, times 0 where a fused ReLU's input g * h + b was not positive."""
+    if relu:
+        return d * (1.0 if h * g + b > 0 else 0.0)
+    return d
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_SUMS)
-def _gradient_sums(dout, xhat, dbeta, dgamma):  # pragma: no cover - jitted
-    """dbeta[c] = sum of dout[:, c]; dgamma[c] = sum of dout[:, c] * xhat[:, c]."""
+def _gradient_sums(  # pragma: no cover - jitted
+    dout, xhat, gamma, beta, relu, dbeta, dgamma
+):
+    """dbeta[c] = sum of dy[:, c]; dgamma[c] = sum of dy[:, c] * xhat[:, c].
+
+    dy is dout, masked by the fused ReLU when ``relu`` (see `_masked`).
+    """
     n_img, n_c, n_s = dout.shape
     for c in range(n_c):
+        g, b = gamma[c], beta[c]
         sum_d = 0.0
         sum_dx = 0.0
         for n in range(n_img):
             d_row, h_row = dout[n, c], xhat[n, c]
             for s in range(n_s):
-                sum_d += d_row[s]
-                sum_dx += d_row[s] * h_row[s]
+                d = _masked(d_row[s], h_row[s], g, b, relu)
+                sum_d += d
+                sum_dx += d * h_row[s]
         dbeta[c] = sum_d
         dgamma[c] = sum_dx
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _input_gradient(dout, xhat, shift, slope, scale, dx):  # pragma: no cover - jitted
-    """Write dx = scale[c] * (dout - shift[c] - xhat * slope[c])."""
+def _input_gradient(  # pragma: no cover - jitted
+    dout, xhat, gamma, beta, relu, coefficients, dx
+):
+    """Write dx = scale[c] * (dy - shift[c] - xhat * slope[c]) (dy: `_gradient_sums`).
+
+    ``coefficients`` holds the rows scale, shift, slope (3, C) in training
+    mode, and only scale (1, C) in evaluation mode, where dx = scale * dy.
+    """
     n_img, n_c, n_s = dout.shape
+    training = coefficients.shape[0] == 3
     for n in range(n_img):
         for c in range(n_c):
-            a, b, k = shift[c], slope[c], scale[c]
+            g, b, k = gamma[c], beta[c], coefficients[0, c]
             d_row, h_row, dst = dout[n, c], xhat[n, c], dx[n, c]
-            for s in range(n_s):
-                dst[s] = k * (d_row[s] - a - h_row[s] * b)
+            if training:
+                shift, slope = coefficients[1, c], coefficients[2, c]
+                for s in range(n_s):
+                    d = _masked(d_row[s], h_row[s], g, b, relu)
+                    dst[s] = k * (d - shift - h_row[s] * slope)
+            else:
+                for s in range(n_s):
+                    dst[s] = k * _masked(d_row[s], h_row[s], g, b, relu)

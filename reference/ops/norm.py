@@ -45,6 +45,8 @@ class BatchNormCache(NamedTuple):
     training: bool  # True: batch statistics were used (and are differentiated)
     batch_mean: np.ndarray | None  # (C,) batch mean (training only)
     batch_var: np.ndarray | None  # (C,) UNBIASED batch variance (training only)
+    beta: np.ndarray | None = None  # (C,) shift, kept when a ReLU was fused
+    relu: bool = False  # True: out = max(BN(x), 0), and the backward masks dout
 
 
 def _maps(a):
@@ -93,11 +95,12 @@ def _check_cache(cache, func):
         )
 
 
-def _normalise(x, gamma, beta, eps, stats):
+def _normalise(x, gamma, beta, eps, stats, relu=False):
     """NumPy twin of `_normalise_compiled`: return out, xhat, mean, inv_std, batch_var.
 
     ``stats`` is None (training: this batch's statistics) or the running
-    (mean, var). batch_var is the unbiased batch variance, or None.
+    (mean, var). batch_var is the unbiased batch variance, or None. With
+    ``relu``, out is max(out, 0) (NaN passes, as in `relu_forward`).
     """
     channels = x.shape[1]
     shape = (1, channels, *(1,) * (x.ndim - 2))  # (C,) broadcasts as (1, C, 1, ...)
@@ -118,10 +121,12 @@ def _normalise(x, gamma, beta, eps, stats):
     # scale and shift
     out = xhat * gamma.reshape(shape)
     out += beta.reshape(shape)
+    if relu:
+        np.maximum(out, x.dtype.type(0), out=out)
     return out, xhat, mean, inv_std, batch_var
 
 
-def _normalise_compiled(x, gamma, beta, eps, stats):
+def _normalise_compiled(x, gamma, beta, eps, stats, relu=False):
     """Do `_normalise` with the Numba kernels: two reads of x, one pass of writes."""
     channels = x.shape[1]
     x3 = np.ascontiguousarray(x).reshape(x.shape[0], channels, -1)
@@ -136,12 +141,20 @@ def _normalise_compiled(x, gamma, beta, eps, stats):
         batch_var = None
     inv_std = 1 / np.sqrt(var + x.dtype.type(eps))
     xhat, out = np.empty_like(x3), np.empty_like(x3)
-    _jit_norm._normalise_affine(x3, mean, inv_std, gamma, beta, xhat, out)
+    _jit_norm._normalise_affine(x3, mean, inv_std, gamma, beta, relu, xhat, out)
     return out.reshape(x.shape), xhat.reshape(x.shape), mean, inv_std, batch_var
 
 
 def batchnorm_forward(
-    x, gamma, beta, eps=1e-5, running_mean=None, running_var=None, training=True
+    x,
+    gamma,
+    beta,
+    eps=1e-5,
+    running_mean=None,
+    running_var=None,
+    training=True,
+    *,
+    relu=False,
 ):
     """Normalise each channel of (N, C, *S), then scale by gamma and shift by beta.
 
@@ -160,6 +173,10 @@ def batchnorm_forward(
     training : bool, optional
         True (default): normalise with this batch's statistics. False: with
         the running statistics (evaluation mode).
+    relu : bool, optional, keyword-only
+        Also apply a ReLU, out = max(out, 0), in the same pass (default
+        False); `batchnorm_backward` then masks dout as `relu_backward` would.
+        The result is identical to `relu_forward` after this function.
 
     Returns
     -------
@@ -177,7 +194,7 @@ def batchnorm_forward(
         statistics are missing in evaluation mode, or a channel has a single
         value in training mode.
     TypeError
-        If ``training`` is not a bool.
+        If ``training`` or ``relu`` is not a bool.
 
     See Also
     --------
@@ -218,8 +235,9 @@ def batchnorm_forward(
         "(N, C, *S)",
         "Batch norm needs a batch axis and a channel axis.",
     )
-    if not isinstance(training, bool | np.bool_):
-        fail(func, "training as a bool", repr(training), kind=TypeError)
+    for name, flag in (("training", training), ("relu", relu)):
+        if not isinstance(flag, bool | np.bool_):
+            fail(func, f"{name} as a bool", repr(flag), kind=TypeError)
     if not _is_real(eps) or not eps >= 0:
         fail(func, "eps >= 0", repr(eps))
     channels = x.shape[1]
@@ -247,9 +265,16 @@ def batchnorm_forward(
     if not training:  # validated above
         stats = tuple(np.asarray(v, x.dtype) for v in (running_mean, running_var))
     normalise = _normalise_compiled if _compiled(x.dtype) else _normalise
-    out, xhat, mean, inv_std, batch_var = normalise(x, gamma, beta, eps, stats)
+    out, xhat, mean, inv_std, batch_var = normalise(x, gamma, beta, eps, stats, relu)
     cache = BatchNormCache(
-        xhat, gamma, inv_std, bool(training), mean if training else None, batch_var
+        xhat,
+        gamma,
+        inv_std,
+        bool(training),
+        mean if training else None,
+        batch_var,
+        beta if relu else None,
+        bool(relu),
     )
     return out, cache
 
@@ -316,6 +341,10 @@ def _backward(dout, cache):
     """NumPy twin of `_backward_compiled`: return dx, dgamma, dbeta."""
     xhat = cache.xhat
     shape = (1, xhat.shape[1], *(1,) * (xhat.ndim - 2))
+    if cache.relu:  # the fused ReLU: dout passes where its input was positive
+        out = xhat * cache.gamma.reshape(shape)
+        out += cache.beta.reshape(shape)
+        dout = dout * (out > 0)
 
     # parameter gradients: sums over everything but the channel axis
     dbeta = _channel_sum(dout)
@@ -334,24 +363,22 @@ def _backward(dout, cache):
 
 
 def _backward_compiled(dout, cache):
-    """`_backward` with the Numba kernels: one pass of sums, one pass for dx."""
+    """Do `_backward` with the Numba kernels: one pass of sums, one pass for dx."""
     xhat, dtype = cache.xhat, cache.xhat.dtype
     channels = xhat.shape[1]
     d3 = np.ascontiguousarray(dout).reshape(dout.shape[0], channels, -1)
     h3 = np.ascontiguousarray(xhat).reshape(d3.shape)
+    beta = cache.beta if cache.relu else np.zeros(channels, dtype)
+    sums = (cache.gamma, beta, cache.relu)
     dbeta64, dgamma64 = np.empty(channels), np.empty(channels)
-    _jit_norm._gradient_sums(d3, h3, dbeta64, dgamma64)
-    dbeta, dgamma = dbeta64.astype(dtype), dgamma64.astype(dtype)
-    scale = cache.gamma * cache.inv_std
-    zeros = np.zeros(channels, dtype)
-    if cache.training:  # dx = scale (dout - sum(dout) / M - xhat sum(dout xhat) / M)
+    _jit_norm._gradient_sums(d3, h3, *sums, dbeta64, dgamma64)
+    coefficients = [cache.gamma * cache.inv_std]  # dx = scale dy in evaluation mode
+    if cache.training:  # dx = scale (dy - sum(dy) / M - xhat sum(dy xhat) / M)
         count = d3.shape[0] * d3.shape[2]
-        shift, slope = (dbeta64 / count).astype(dtype), (dgamma64 / count).astype(dtype)
-    else:  # constants were used: dx = scale dout
-        shift, slope = zeros, zeros
+        coefficients += [dbeta64 / count, dgamma64 / count]
     dx = np.empty_like(d3)
-    _jit_norm._input_gradient(d3, h3, shift, slope, scale, dx)
-    return dx.reshape(dout.shape), dgamma, dbeta
+    _jit_norm._input_gradient(d3, h3, *sums, np.array(coefficients, dtype), dx)
+    return dx.reshape(dout.shape), dgamma64.astype(dtype), dbeta64.astype(dtype)
 
 
 def batchnorm_update_running(

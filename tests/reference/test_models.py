@@ -488,3 +488,27 @@ def test_full_size_models_run_forward_and_backward_in_float32():
     dx = unet.backward(np.ones_like(out))
     assert dx.shape == x.shape and np.isfinite(dx).all()
     assert set(unet.named_grads()) == set(unet.named_parameters())
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_sequential_fuses_batchnorm_relu_with_identical_results(mode):
+    from reference.nn import BatchNorm, ReLU, Sequential
+
+    x, dout = rand(2, 3, 4, 4, seed=6), rand(2, 3, 4, 4, seed=7)
+    fused = Sequential({"norm": BatchNorm(3, dtype=F64), "relu": ReLU()})
+    alone_norm, alone_relu = BatchNorm(3, dtype=F64), ReLU()
+    for net in (fused.norm, alone_norm):  # the same non-trivial state for both
+        net.params["weight"][:] = [1.5, -0.5, 2.0]
+        net.buffers["running_mean"][:] = [0.1, -0.2, 0.3]
+        getattr(net, mode)()
+    out = fused(x)
+    np.testing.assert_array_equal(out, alone_relu.forward(alone_norm.forward(x)))
+    dx = fused.backward(dout)
+    np.testing.assert_allclose(
+        dx, alone_norm.backward(alone_relu.backward(dout)), rtol=1e-12, atol=1e-12
+    )
+    for key in ("weight", "bias"):
+        np.testing.assert_allclose(
+            fused.norm.grads[key], alone_norm.grads[key], rtol=1e-12, atol=1e-12
+        )
+    assert fused.relu.cache is None  # the ReLU module itself never ran

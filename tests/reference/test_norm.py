@@ -449,3 +449,50 @@ def test_compiled_moments_sum_in_float64():
     _jit_norm._channel_moments(x, mean, var)
     assert mean[0] == 1.0
     assert var[0] == 2.0**-24
+
+
+# ------------------------------------------------------------ fused BN + ReLU
+@pytest.mark.parametrize("path", ["compiled", "numpy"])
+@pytest.mark.parametrize("training", [True, False])
+def test_fused_relu_equals_relu_after_batchnorm(path, training, monkeypatch):
+    from reference.ops import norm
+    from reference.ops.activations import relu_backward, relu_forward
+
+    if path == "numpy":
+        monkeypatch.setattr(norm, "_compiled", lambda dtype: False)
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal((3, 4, 5, 6))
+    gamma, beta = rng.standard_normal(4), rng.standard_normal(4)
+    state = {"running_mean": np.full(4, 0.2), "running_var": np.full(4, 1.5)}
+    kwargs = dict(training=training, **state)
+    out, cache = batchnorm_forward(x, gamma, beta, **kwargs)
+    relu_out, relu_cache = relu_forward(out)
+    fused, fused_cache = batchnorm_forward(x, gamma, beta, relu=True, **kwargs)
+    np.testing.assert_array_equal(fused, relu_out)
+    assert 0.2 < (fused == 0).mean() < 0.8  # the ReLU does cut here
+
+    dout = rng.standard_normal(x.shape)
+    want = batchnorm_backward(relu_backward(dout, relu_cache), cache)
+    for got, expected in zip(batchnorm_backward(dout, fused_cache), want, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_fused_relu_gradient_check():
+    rng = np.random.default_rng(32)
+    x, dout = rng.standard_normal((4, 3, 5)), rng.standard_normal((4, 3, 5))
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+
+    def forward(v):
+        return batchnorm_forward(v, gamma, beta, relu=True)[0]
+
+    _, cache = batchnorm_forward(x, gamma, beta, relu=True)
+    dx, _, _ = batchnorm_backward(dout, cache)
+    # absolute, relative to the largest entry: the ReLU zeroes some entries of
+    # dx only nearly, which an elementwise relative error would magnify
+    error = np.abs(dx - numerical_gradient(forward, x, dout, h=1e-5)).max()
+    assert error < 1e-8 * np.abs(dx).max()
+
+
+def test_fused_relu_flag_must_be_a_bool():
+    with pytest.raises(TypeError, match=r"batchnorm_forward: expected relu as a bool"):
+        batchnorm_forward(np.ones((2, 1)), np.ones(1), np.zeros(1), relu="yes")
