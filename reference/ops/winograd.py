@@ -60,16 +60,14 @@ References
 
 from __future__ import annotations
 
-import functools
 import math
-import threading
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from reference.ops import _jit_winograd
+from reference.ops._threads import blas_threads, run_threads
 from reference.ops.im2col import crop_spatial
 
 __all__ = [
@@ -369,18 +367,6 @@ NUMBA_KERNELS = WinogradKernels(
 
 
 # ------------------------------------------------------------- threads
-@functools.cache
-def _blas_controller():
-    """Return the threadpoolctl controller of the loaded BLAS libraries (made once)."""
-    return ThreadpoolController().select(user_api="blas")
-
-
-def _blas_threads() -> int:
-    """Return the number of threads BLAS is currently allowed (1 if unknown)."""
-    counts = [lib.num_threads for lib in _blas_controller().lib_controllers]
-    return max(1, min(counts, default=1))
-
-
 def _partition(total, workers, gap):
     """Split strips [0, total) into runs for ``workers`` threads, and the gaps.
 
@@ -407,46 +393,6 @@ def _partition(total, workers, gap):
     return runs, gaps
 
 
-def _run_threads(work, runs) -> list:
-    """Return [work(start, stop) for each run], the runs in parallel threads.
-
-    The calling thread takes the first run; a run whose thread cannot start
-    (a capped address space, say) runs in the calling thread afterwards. BLAS
-    is held to one thread meanwhile, so each thread's products run on its own
-    core (the per-component products are too small for BLAS to split well:
-    two threads each with single-threaded BLAS ran them 1.3-1.8x faster than
-    one thread with two-threaded BLAS, measured). The Numba kernels release
-    the GIL. The threads end before this returns, so nothing is left running
-    across a fork; the first exception of any run is raised here.
-    """
-    results, errors = [None] * len(runs), []
-
-    def target(i):
-        try:
-            results[i] = work(*runs[i])
-        except BaseException as exc:  # re-raised in the calling thread
-            errors.append(exc)
-
-    with _blas_controller().limit(limits=1):
-        threads = [threading.Thread(target=target, args=(i,)) for i in range(len(runs))]
-        started = [False] * len(runs)
-        for i in range(1, len(runs)):
-            try:
-                threads[i].start()
-                started[i] = True
-            except RuntimeError:  # no new thread: run it here below
-                pass
-        target(0)
-        for i in range(1, len(runs)):
-            if started[i]:
-                threads[i].join()
-            else:
-                target(i)
-    if errors:
-        raise errors[0]
-    return results
-
-
 def _worker_count(workers, total, strips, flops) -> int:
     """Threads for ``total`` strips in slabs of ``strips``: at least four slabs each.
 
@@ -456,7 +402,7 @@ def _worker_count(workers, total, strips, flops) -> int:
     28x28: 13.6 ms with one thread, 15.3 ms with two; 56x56: 55 vs 43 ms).
     """
     if workers is None:
-        workers = _blas_threads() if flops >= MIN_THREAD_FLOPS else 1
+        workers = blas_threads() if flops >= MIN_THREAD_FLOPS else 1
     return max(1, min(workers, total // (4 * strips)))
 
 
@@ -529,7 +475,7 @@ def winograd_forward(x, w, padding, kernels=NUMBA_KERNELS, workers=None) -> np.n
 
     workers = _worker_count(workers, total, strips, _product_flops(geo, x, w))
     runs, _ = _partition(total, workers, gap=0)
-    _run_threads(run, runs)
+    run_threads(run, runs)
     out = np.empty((len(x), c_out) + geo.s_out, dtype=x.dtype)
     kernels.channels_first(out_cl, out)
     return out.reshape(out.shape[:2] + geo.s_out[3 - len(padding) :])
@@ -593,7 +539,7 @@ def winograd_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, workers=None):
     # _partition), then the gaps between them
     workers = _worker_count(workers, total, strips, _product_flops(geo, x, w))
     runs, gaps = _partition(total, workers, gap=geo.tiles[1] + 1)
-    du = sum(_run_threads(run, runs) + [run(*gap) for gap in gaps])
+    du = sum(run_threads(run, runs) + [run(*gap) for gap in gaps])
 
     dx = np.empty(x.shape[:2] + geo.s_in, dtype=x.dtype)
     kernels.channels_first(dxcl[crop_spatial(geo.padding, geo.s_in)], dx)

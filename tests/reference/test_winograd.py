@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from reference.ops import _jit_winograd as jit
+from reference.ops import _threads as threads
 from reference.ops import conv as conv_mod
 from reference.ops import winograd as wino
 from reference.ops.conv import conv_backward, conv_forward
@@ -129,10 +130,10 @@ def test_two_threads_give_the_same_result(dtype, monkeypatch):
     monkeypatch.setattr(wino, "MIN_TILES", 1)
     monkeypatch.setattr(wino, "GROUP_TILES", 2 * 3)  # T2 = 3: two strips
     threads_used = []
-    run_threads = wino._run_threads
+    run_threads = wino.run_threads
     monkeypatch.setattr(
         wino,
-        "_run_threads",
+        "run_threads",
         lambda work, runs: threads_used.append(len(runs)) or run_threads(work, runs),
     )
     one = wino.winograd_forward(x, w, padding, workers=1)
@@ -150,9 +151,9 @@ def test_runs_whose_thread_cannot_start_run_in_the_caller(monkeypatch):
     def refuse(self):
         raise RuntimeError("can't start new thread")
 
-    monkeypatch.setattr(wino.threading.Thread, "start", refuse)
+    monkeypatch.setattr(threads.threading.Thread, "start", refuse)
     seen = []
-    out = wino._run_threads(lambda a, b: seen.append(a) or a + b, [(0, 1), (2, 3)])
+    out = threads.run_threads(lambda a, b: seen.append(a) or a + b, [(0, 1), (2, 3)])
     assert out == [1, 5] and seen == [0, 2]
 
 
@@ -163,7 +164,7 @@ def test_an_error_in_a_thread_is_raised_in_the_caller():
         return stop
 
     with pytest.raises(ValueError, match="run from 2"):
-        wino._run_threads(work, [(0, 1), (2, 3)])
+        threads.run_threads(work, [(0, 1), (2, 3)])
 
 
 @pytest.mark.parametrize("x_shape", [(2, 3, 4, 5, 6), (1, 20, 3, 2, 17)])
