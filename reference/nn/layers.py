@@ -244,7 +244,13 @@ class BatchNorm(Module):
         }
         self.buffers = ops.batchnorm_init_state(channels, dtype=dtype)
 
-    fuses_relu = True  # Sequential runs a ReLU right after it in the same pass
+    @property
+    def fuses_relu(self) -> bool:
+        """True: `Sequential` may run a ReLU right after this layer in its pass.
+
+        False for subclasses that replace `forward` (they may not take ``relu``).
+        """
+        return type(self).forward is BatchNorm.forward
 
     def forward(self, x, *, relu=False):
         """Normalise each channel of ``x`` (N, C, *S); then max(., 0) with ``relu``."""
@@ -357,7 +363,15 @@ class ReLU(_Stateless):
         staticmethod(ops.relu_forward),
         staticmethod(ops.relu_backward),
     )
-    is_relu = True  # a BatchNorm right before it can apply it (see Sequential)
+
+    @property
+    def is_relu(self) -> bool:
+        """True: a BatchNorm right before it may apply it (see `Sequential`).
+
+        False for subclasses that change what the layer computes.
+        """
+        cls = type(self)
+        return cls.forward is ReLU.forward and cls._forward is ops.relu_forward
 
 
 class MaxPool(_Stateless):

@@ -512,3 +512,20 @@ def test_sequential_fuses_batchnorm_relu_with_identical_results(mode):
             fused.norm.grads[key], alone_norm.grads[key], rtol=1e-12, atol=1e-12
         )
     assert fused.relu.cache is None  # the ReLU module itself never ran
+
+
+def test_sequential_does_not_fuse_subclasses_that_change_the_layers():
+    from reference.nn import BatchNorm, ReLU, Sequential
+
+    class Doubled(BatchNorm):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+    class Shifted(ReLU):
+        _forward = staticmethod(lambda x: (x + 1.0, None))
+
+    x = rand(2, 3, 4, seed=8)
+    out = Sequential(Doubled(3, dtype=F64), ReLU())(x)
+    want = ReLU()(Doubled(3, dtype=F64)(x))
+    np.testing.assert_array_equal(out, want)
+    assert not Shifted().is_relu and ReLU().is_relu and BatchNorm(3).fuses_relu
