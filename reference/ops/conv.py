@@ -9,8 +9,8 @@ Backends (``backend=`` of `conv_forward` / `conv_backward`):
 ``"naive"``   one Python loop per output axis, vectorised window sum; 2D only.
 ``"im2col"``  every kernel offset gathered into a column matrix, one GEMM per slab.
 ``"numba"``   the fast path: compiled gather/scatter kernels and a split im2col
-              (below) chosen per layer shape, or Winograd F(2, 3) for the 3D
-              layers where it measured faster (`reference.ops.winograd`).
+              (below) chosen per layer shape, or Winograd F(2, 3) for the 2D
+              and 3D layers where it measured faster (`reference.ops.winograd`).
 ``"winograd"`` Winograd F(2, 3) for stride-1 3x3 / 3x3x3 kernels (others raise).
 ``"auto"``    ``"numba"`` when Numba compiles, else the split im2col with the
               NumPy twins of the kernels.
