@@ -144,19 +144,30 @@ def _channels_last_padded(x, geo, kernels) -> np.ndarray:
 
 
 def _weight_transform(w, geo):
-    """U[xi] = (G (x) G (x) G) w as (P, C_in, C_out), in w's dtype."""
-    w3 = w.reshape(w.shape[:2] + tuple(3 if a == 4 else 1 for a in geo.alpha))
-    g0, g1, g2 = (_G if a == 4 else _ONE for a in geo.alpha)
-    u = np.einsum("ai,bj,ck,oxijk->abcxo", g0, g1, g2, w3, optimize=True)
-    return np.ascontiguousarray(u.reshape(-1, w.shape[1], w.shape[0]), dtype=w.dtype)
+    """U[xi] = (G (x) G (x) G) w as (P, C_in, C_out), in w's dtype.
+
+    One small matrix product per transformed axis (an einsum over all three
+    axes at once took 14x longer on a 128 -> 32 3x3 weight, 3x on 768 -> 256).
+    """
+    kernel = tuple(3 if a == 4 else 1 for a in geo.alpha)
+    u = w.reshape(w.shape[:2] + kernel).transpose(2, 3, 4, 1, 0)  # (k0, k1, k2, x, o)
+    u = _per_axis(u, _G.astype(w.dtype), geo.alpha)
+    return np.ascontiguousarray(u.reshape(-1, w.shape[1], w.shape[0]))
 
 
 def _weight_adjoint(du, geo, w_shape):
     """Dw = (G^T (x) G^T (x) G^T) dU, back to w's shape (C_out, C_in, *kernel)."""
-    g0, g1, g2 = (_G if a == 4 else _ONE for a in geo.alpha)
-    du5 = du.reshape(geo.alpha + du.shape[1:])
-    dw = np.einsum("ai,bj,ck,abcxo->oxijk", g0, g1, g2, du5, optimize=True)
-    return np.ascontiguousarray(dw.reshape(w_shape), dtype=du.dtype)
+    du5 = du.reshape(geo.alpha + du.shape[1:])  # (a0, a1, a2, x, o)
+    d = _per_axis(du5, _G.T.astype(du.dtype), geo.alpha)
+    return np.ascontiguousarray(d.transpose(4, 3, 0, 1, 2)).reshape(w_shape)
+
+
+def _per_axis(a, matrix, alpha):
+    """Multiply axis k of ``a`` (the first three) by ``matrix`` where alpha[k] is 4."""
+    for axis, size in enumerate(alpha):
+        if size == 4:
+            a = np.moveaxis(np.tensordot(matrix, a, axes=(1, axis)), 0, axis)
+    return a
 
 
 def _slab_strips(geo, channels, itemsize, total) -> int:
