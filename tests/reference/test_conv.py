@@ -442,3 +442,40 @@ def test_3d_peak_extra_memory_is_bounded():
     returned = out.nbytes + dx.nbytes + dw.nbytes
     budget = x.nbytes + w.nbytes + out.nbytes + dout.nbytes + dx.nbytes + dw.nbytes
     assert peak - returned <= 2 * budget, (peak - returned) / budget
+
+
+# ------------------------------------------------------------ 1x1 fast path
+@pytest.mark.parametrize(
+    "x_shape", [(3, 5, 7), (2, 5, 6, 4), (2, 5, 3, 4, 2), (0, 5, 4, 4)]
+)
+def test_pointwise_path_equals_im2col(x_shape):
+    # 1x1(x1), stride 1, no padding: one BLAS product per image, no copies
+    from reference.ops import conv as conv_module
+
+    rng = np.random.default_rng(40)
+    x = rng.standard_normal(x_shape)
+    x = np.swapaxes(np.swapaxes(x, 1, -1).copy(), 1, -1)  # not C-contiguous
+    w = rng.standard_normal((4, 5) + (1,) * (len(x_shape) - 2))
+    b = rng.standard_normal(4)
+    assert conv_module._pointwise(
+        w.shape, (1,) * (len(x_shape) - 2), (0,) * (len(x_shape) - 2)
+    )
+    out, cache = conv_forward(x, w, b, backend="auto")
+    want, want_cache = conv_forward(x, w, b, backend="im2col")
+    np.testing.assert_allclose(out, want, rtol=1e-12, atol=1e-12)
+    dout = rng.standard_normal(out.shape)
+    for got, expected in zip(
+        conv_backward(dout, cache),
+        conv_backward(dout, want_cache, backend="im2col"),
+        strict=True,
+    ):
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_pointwise_path_only_without_stride_or_padding():
+    from reference.ops import conv as conv_module
+
+    assert not conv_module._pointwise((4, 5, 1, 1), (2, 2), (0, 0))
+    assert not conv_module._pointwise((4, 5, 1, 1), (1, 1), (1, 0))
+    assert not conv_module._pointwise((4, 5, 1, 3), (1, 1), (0, 0))
