@@ -448,34 +448,39 @@ def test_3d_peak_extra_memory_is_bounded():
 @pytest.mark.parametrize(
     "x_shape", [(3, 5, 7), (2, 5, 6, 4), (2, 5, 3, 4, 2), (0, 5, 4, 4)]
 )
-def test_pointwise_path_equals_im2col(x_shape):
-    # 1x1(x1), stride 1, no padding: one BLAS product per image, no copies
-    from reference.ops import conv as conv_module
-
+def test_pointwise_conv_equals_channel_products(x_shape):
+    # 1x1(x1), stride 1, no padding: out[n, o] = sum over i of w[o, i] x[n, i]
     rng = np.random.default_rng(40)
     x = rng.standard_normal(x_shape)
     x = np.swapaxes(np.swapaxes(x, 1, -1).copy(), 1, -1)  # not C-contiguous
     w = rng.standard_normal((4, 5) + (1,) * (len(x_shape) - 2))
     b = rng.standard_normal(4)
-    assert conv_module._pointwise(
-        w.shape, (1,) * (len(x_shape) - 2), (0,) * (len(x_shape) - 2)
-    )
-    out, cache = conv_forward(x, w, b, backend="auto")
-    want, want_cache = conv_forward(x, w, b, backend="im2col")
+    w2 = w.reshape(4, 5)
+    out, cache = conv_forward(x, w, b)
+    want = np.einsum("oi,ni...->no...", w2, x) + b.reshape((1, 4) + (1,) * (x.ndim - 2))
     np.testing.assert_allclose(out, want, rtol=1e-12, atol=1e-12)
     dout = rng.standard_normal(out.shape)
-    for got, expected in zip(
-        conv_backward(dout, cache),
-        conv_backward(dout, want_cache, backend="im2col"),
-        strict=True,
-    ):
-        assert got.shape == expected.shape and got.dtype == expected.dtype
-        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    dx, dw, db = conv_backward(dout, cache)
+    np.testing.assert_allclose(dx, np.einsum("oi,no...->ni...", w2, dout), atol=1e-12)
+    spatial = int(np.prod(x_shape[2:]))  # the spatial axes as one
+    d3, x3 = dout.reshape(len(x), 4, spatial), x.reshape(len(x), 5, spatial)
+    want_dw = np.einsum("nos,nis->oi", d3, x3)
+    want_dw = want_dw.reshape(w.shape)
+    np.testing.assert_allclose(dw, want_dw, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(db, dout.sum(axis=(0, *range(2, dout.ndim))), atol=1e-12)
 
 
-def test_pointwise_path_only_without_stride_or_padding():
-    from reference.ops import conv as conv_module
+def test_small_images_fold_unless_the_layer_is_pointwise():
+    # folding (N, C) -> (C, N) pays for small images that need gathering; a 1x1
+    # stride-1 unpadded layer needs none, so each image is its own GEMM operand
+    from reference.ops import im2col
 
-    assert not conv_module._pointwise((4, 5, 1, 1), (2, 2), (0, 0))
-    assert not conv_module._pointwise((4, 5, 1, 1), (1, 1), (1, 0))
-    assert not conv_module._pointwise((4, 5, 1, 3), (1, 1), (0, 0))
+    def folds(w_shape, stride, padding):
+        w = np.zeros(w_shape)
+        split = (False,) * len(stride)
+        return im2col._setup((8, 5, 7, 7), w, stride, padding, split, w.dtype)[0]
+
+    assert not folds((4, 5, 1, 1), (1, 1), (0, 0))
+    assert folds((4, 5, 1, 1), (2, 2), (0, 0))
+    assert folds((4, 5, 1, 1), (1, 1), (1, 0))
+    assert folds((4, 5, 1, 3), (1, 1), (0, 0))
