@@ -243,9 +243,11 @@ def batchnorm_forward(
     channels = x.shape[1]
     gamma = _per_channel(gamma, channels, "gamma", func, x.dtype)
     beta = _per_channel(beta, channels, "beta", func, x.dtype)
-    for name, state in (("running_mean", running_mean), ("running_var", running_var)):
-        if state is not None:
-            _per_channel(state, channels, name, func, x.dtype)
+    states = (("running_mean", running_mean), ("running_var", running_var))
+    running = [
+        None if state is None else _per_channel(state, channels, name, func, x.dtype)
+        for name, state in states
+    ]
 
     if training and x.size // channels < 2:
         fail(
@@ -254,16 +256,14 @@ def batchnorm_forward(
             f"x of shape {tuple(x.shape)}",
             "Use a batch of at least 2, or training=False.",
         )
-    if not training and (running_mean is None or running_var is None):
+    if not training and any(state is None for state in running):
         fail(
             func,
             "running_mean and running_var when training=False",
             "None",
             "Pass the state from batchnorm_init_state or a trained layer.",
         )
-    stats = None
-    if not training:  # validated above
-        stats = tuple(np.asarray(v, x.dtype) for v in (running_mean, running_var))
+    stats = None if training else tuple(running)
     normalise = _normalise_compiled if _compiled(x.dtype) else _normalise
     out, xhat, mean, inv_std, batch_var = normalise(x, gamma, beta, eps, stats, relu)
     cache = BatchNormCache(
