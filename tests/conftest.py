@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -39,3 +43,27 @@ def grade_edited(tmp_path):
             return {e.name: grader.grade(e) for e in select(selectors)}
 
     return grade
+
+
+@pytest.fixture
+def run_without_jit():
+    """Return run(code) -> stdout: ``code`` run by Python with NUMBA_DISABLE_JIT=1.
+
+    The kernels then run as plain Python in a fresh interpreter (the flag is
+    read at import). A non-zero exit fails the test with the child's stderr.
+    """
+
+    def run(code: str) -> str:
+        env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+        done = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return run

@@ -2,10 +2,6 @@
 slab size; each Numba kernel equals its NumPy twin; everything runs without the JIT."""
 
 import itertools
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -166,9 +162,9 @@ def test_numba_shift_add_matches_numpy_twin(e0, nz, kernel):
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
-def test_pure_python_path_without_the_jit():
+def test_pure_python_path_without_the_jit(run_without_jit):
     # NUMBA_DISABLE_JIT=1 turns the kernels into plain Python: slow, same answers
-    code = textwrap.dedent("""
+    stdout = run_without_jit("""
         import numpy as np
         from reference.ops import _jit
         from reference.ops.conv import conv_backward, conv_forward
@@ -184,14 +180,4 @@ def test_pure_python_path_without_the_jit():
                 np.testing.assert_allclose(got, want, rtol=1e-12)
         print("ok")
     """)
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    assert stdout.strip() == "ok"

@@ -1,10 +1,6 @@
 """Winograd F(2, 3) convolution: equal to the direct convolution, forward and backward;
 each Numba tile kernel equal to its NumPy twin; each transform pair adjoint; errors."""
 
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -297,9 +293,9 @@ def test_transposed_conv_has_no_winograd_backend():
         )
 
 
-def test_runs_without_the_jit():
+def test_runs_without_the_jit(run_without_jit):
     # NUMBA_DISABLE_JIT=1: the kernels run as plain Python, with the same answers
-    code = textwrap.dedent("""
+    stdout = run_without_jit("""
         import numpy as np
         from reference.ops import winograd as wino
         rng = np.random.default_rng(0)
@@ -310,17 +306,7 @@ def test_runs_without_the_jit():
             dx, dw = wino.winograd_backward(dout, x, w, (1, 1, 1), kernels)
             print(repr(float(out.sum())), repr(float(dx.sum())), repr(float(dw.sum())))
     """)
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    first, second = done.stdout.split("\n")[:2]
+    first, second = stdout.split("\n")[:2]
     np.testing.assert_allclose(
         np.array(first.split(), float), np.array(second.split(), float), rtol=1e-12
     )
