@@ -1,6 +1,10 @@
 """Process-wide performance settings, all opt-in: nothing here runs on import.
 
-Public names: `keep_freed_memory`.
+Public names: `keep_freed_memory`, `limit_blas_threads`, `blas_thread_count`.
+
+BLAS threads: on a shared 2-core machine, OpenBLAS threads that spin while
+another process holds the cores made a training step up to 5 times slower
+than one thread did, so the training tasks run with `limit_blas_threads`.
 
 Training allocates and frees large arrays at every layer (activations,
 gradients, padded and channels-last copies). glibc's allocator serves arrays
@@ -18,11 +22,15 @@ wants and a long-lived notebook may not.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import functools
 import sys
 
-__all__ = ["keep_freed_memory"]
+from threadpoolctl import ThreadpoolController
+
+__all__ = ["blas_thread_count", "keep_freed_memory", "limit_blas_threads"]
 
 _M_TRIM_THRESHOLD = -1  # mallopt parameter numbers from glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
@@ -56,3 +64,27 @@ def keep_freed_memory() -> bool:
         mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
         and mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
     )
+
+
+@functools.cache
+def _blas_controller():
+    """Return the threadpoolctl controller of the loaded BLAS libraries (made once)."""
+    return ThreadpoolController().select(user_api="blas")
+
+
+def limit_blas_threads(n):
+    """Return a context that holds NumPy's BLAS to ``n`` threads (0: no limit).
+
+    Examples
+    --------
+    >>> with limit_blas_threads(1):
+    ...     blas_thread_count()
+    1
+    """
+    return _blas_controller().limit(limits=n) if n else contextlib.nullcontext()
+
+
+def blas_thread_count() -> int:
+    """Return the number of threads BLAS is currently allowed (1 if unknown)."""
+    counts = [lib.num_threads for lib in _blas_controller().lib_controllers]
+    return max(1, min(counts, default=1))

@@ -10,24 +10,11 @@ layer.
 
 from __future__ import annotations
 
-import functools
 import threading
 
-from threadpoolctl import ThreadpoolController
+from reference.runtime import limit_blas_threads
 
 __all__: list[str] = []
-
-
-@functools.cache
-def _blas_controller():
-    """Return the threadpoolctl controller of the loaded BLAS libraries (made once)."""
-    return ThreadpoolController().select(user_api="blas")
-
-
-def blas_threads() -> int:
-    """Return the number of threads BLAS is currently allowed (1 if unknown)."""
-    counts = [lib.num_threads for lib in _blas_controller().lib_controllers]
-    return max(1, min(counts, default=1))
 
 
 def run_threads(work, runs) -> list:
@@ -50,7 +37,7 @@ def run_threads(work, runs) -> list:
         except BaseException as exc:  # re-raised in the calling thread
             errors.append(exc)
 
-    with _blas_controller().limit(limits=1):
+    with limit_blas_threads(1):
         threads = [threading.Thread(target=target, args=(i,)) for i in range(len(runs))]
         started = [False] * len(runs)
         for i in range(1, len(runs)):

@@ -67,8 +67,9 @@ from typing import NamedTuple
 import numpy as np
 
 from reference.ops import _jit_winograd
-from reference.ops._threads import blas_threads, run_threads
+from reference.ops._threads import run_threads
 from reference.ops.im2col import crop_spatial
+from reference.runtime import blas_thread_count
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -413,7 +414,7 @@ def _worker_count(workers, total, strips, flops) -> int:
     28x28: 13.6 ms with one thread, 15.3 ms with two; 56x56: 55 vs 43 ms).
     """
     if workers is None:
-        workers = blas_threads() if flops >= MIN_THREAD_FLOPS else 1
+        workers = blas_thread_count() if flops >= MIN_THREAD_FLOPS else 1
     return max(1, min(workers, total // (4 * strips)))
 
 

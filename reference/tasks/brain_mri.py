@@ -35,7 +35,6 @@ The last stdout line of `run` and `evaluate` is ``held-out mean dice: X.XXX``
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
 from pathlib import Path
 
@@ -50,6 +49,7 @@ from reference.data.subvolume import get_sub_volume, predict_tiled, standardize
 from reference.metrics import class_sens_spec, dice_coefficient
 from reference.nn import UNet
 from reference.optim import Adam
+from reference.runtime import limit_blas_threads
 from reference.tasks._brain_mri_figures import label_overlay, save_panels
 from reference.train import make_progress, predict, train_epoch
 
@@ -420,25 +420,9 @@ def _heldout_report(model, config, out: Path, *, pictures=True) -> dict:
     return scores
 
 
-def _blas_threads(count):
-    """Limit OpenBLAS's threads inside a ``with`` block (if threadpoolctl is there).
-
-    On a shared 2-core machine, OpenBLAS threads that spin while another
-    process holds the cores made a training step 5 times slower than one
-    thread did; Numba's kernels keep their own threads.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    if not count:  # 0: leave OpenBLAS alone
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=count, user_api="blas")
-
-
 def run(args) -> int:
     """``ai4md train brain-mri``: generate, train, evaluate, save; return 0."""
-    with _blas_threads(getattr(args, "blas_threads", DEFAULTS["blas_threads"])):
+    with limit_blas_threads(getattr(args, "blas_threads", DEFAULTS["blas_threads"])):
         return _run(args)
 
 
@@ -478,7 +462,7 @@ def evaluate(args) -> int:
         fail("evaluate brain-mri", "an existing checkpoint file", str(path),
              "Train first: ai4md train brain-mri --out DIR.", kind=FileNotFoundError)
     config = _read_config(path)
-    with _blas_threads(getattr(args, "blas_threads", DEFAULTS["blas_threads"])):
+    with limit_blas_threads(getattr(args, "blas_threads", DEFAULTS["blas_threads"])):
         return _evaluate(path, config, Path(out or path.parent))
 
 
@@ -532,7 +516,7 @@ def real_volume_demo(path, out_png, model=None, patch=(32, 32, 16)):
     if model is None:
         model = UNet(1, 1, base_filters=4, depth=2, ndim=3, rng=0)
     channels = np.repeat(scaled[..., None], model.hparams["in_channels"], axis=-1)
-    with _blas_threads(DEFAULTS["blas_threads"]):
+    with limit_blas_threads(DEFAULTS["blas_threads"]):
         probs = predict_volume(model, channels, patch)
     z = scaled.shape[2] // 2
     # one output: its probability in grey; three (a BraTS model): coloured masks
@@ -564,7 +548,7 @@ def compare_2d_3d(*, model="small", size=(64, 64, 32), patch=(32, 32, 16), volum
                   "patches": patches, "batch_size": batch_size, "lr": lr,
                   "seed": seed, "ndim": ndim}
         start = time.monotonic()
-        with _blas_threads(DEFAULTS["blas_threads"]):
+        with limit_blas_threads(DEFAULTS["blas_threads"]):
             net, _, _ = train_model(config, images, labels, progress=progress)
             seconds = time.monotonic() - start
             probs = [predict_volume(net, image, patch) for image in test_images]

@@ -27,7 +27,6 @@ the same data from the seed stored in the checkpoint and prints the same line.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from reference._validation import fail
+from reference.runtime import limit_blas_threads as blas_threads
 
 # the heavy imports (Numba kernels, h5py, matplotlib) happen inside the
 # functions, so that building the `ai4md` command line stays fast
@@ -97,21 +97,6 @@ def add_arguments(parser) -> None:
                         help=f"output folder (default {d['out']})")
     parser.add_argument("--no-progress", action="store_true",
                         help="hide the progress bar")
-
-
-def blas_threads(n):
-    """Return a context limiting NumPy's BLAS to ``n`` threads (``0``: no limit).
-
-    Uses threadpoolctl when it is installed (it comes with scikit-learn), else
-    does nothing. Two BLAS threads that share two busy cores with other
-    programs spin while they wait for each other; one thread is then several
-    times faster.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it the library default applies
-        return contextlib.nullcontext()
-    return threadpool_limits(n, user_api="blas") if n else contextlib.nullcontext()
 
 
 def config_from_args(args) -> dict:

@@ -40,3 +40,14 @@ def test_keep_freed_memory_puts_large_arrays_in_the_heap():
     # freed); after keep_freed_memory it comes from the heap, which is reused
     assert probe("off") == ["None", "False"]
     assert probe("on") == ["True", "True"]
+
+
+def test_limit_blas_threads_sets_and_restores_the_count():
+    from reference.runtime import blas_thread_count, limit_blas_threads
+
+    before = blas_thread_count()
+    with limit_blas_threads(1):
+        assert blas_thread_count() == 1
+    assert blas_thread_count() == before
+    with limit_blas_threads(0):  # 0: no limit, nothing changes
+        assert blas_thread_count() == before
