@@ -20,6 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from autograder.engine import Grader
 from autograder.registry import EXERCISES
+from reference.testing import numerical_gradients
 from solutions.week1.densenet_blocks import (
     dense_block_forward,
     dense_layer_backward,
@@ -68,24 +69,6 @@ def dense_layer_naive(x, g1, b1, w1, g2, b2, w2):
     return np.concatenate([x, new], axis=1)
 
 
-def numerical_grads(forward, args, wrt, dout, h=1e-6):
-    """Central differences of L = sum(forward(*args)[0] * dout) w.r.t. args[i], i in wrt."""
-    args = [np.array(a, dtype=np.float64) for a in args]
-    grads = []
-    for i in wrt:
-        x, grad = args[i], np.zeros_like(args[i])
-        for index in np.ndindex(x.shape):
-            saved = x[index]
-            x[index] = saved + h
-            plus = np.sum(forward(*args)[0] * dout)
-            x[index] = saved - h
-            minus = np.sum(forward(*args)[0] * dout)
-            x[index] = saved
-            grad[index] = (plus - minus) / (2 * h)
-        grads.append(grad)
-    return grads
-
-
 def layer_params(rng, c, growth, bn_size, dtype=np.float64):
     mid = growth * bn_size
     return tuple(a.astype(dtype) for a in (
@@ -117,7 +100,7 @@ def test_dense_layer_backward_matches_numerical_gradients():
     dout = rng.standard_normal(out.shape)
     grads = dense_layer_backward(dout, cache)
     assert len(grads) == 7
-    numeric = numerical_grads(dense_layer_forward, args, range(7), dout)
+    numeric = numerical_gradients(dense_layer_forward, args, range(7), dout)
     for i, (analytic, expected) in enumerate(zip(grads, numeric, strict=True)):
         assert analytic.shape == args[i].shape
         np.testing.assert_allclose(analytic, expected, rtol=1e-5, atol=1e-7,
@@ -150,7 +133,7 @@ def test_transition_forward_by_hand_odd_size_and_gradients():
     np.testing.assert_allclose(out, expected, rtol=1e-12)
     dout = rng.standard_normal(out.shape)
     grads = transition_backward(dout, cache)
-    numeric = numerical_grads(transition_forward, (x, gamma, beta, w), range(4), dout)
+    numeric = numerical_gradients(transition_forward, (x, gamma, beta, w), range(4), dout)
     for analytic, expected in zip(grads, numeric, strict=True):
         np.testing.assert_allclose(analytic, expected, rtol=1e-5, atol=1e-7)
 
@@ -265,7 +248,7 @@ def test_decoder_level_backward_matches_numerical_gradients():
     out, cache = decoder_level_forward(*args)
     dout = rng.standard_normal(out.shape)
     grads = decoder_level_backward(dout, cache)
-    numeric = numerical_grads(decoder_level_forward, args, range(6), dout)
+    numeric = numerical_gradients(decoder_level_forward, args, range(6), dout)
     for i, (analytic, expected) in enumerate(zip(grads, numeric, strict=True)):
         assert analytic.shape == args[i].shape
         np.testing.assert_allclose(analytic, expected, rtol=1e-5, atol=1e-7,

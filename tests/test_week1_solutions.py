@@ -22,6 +22,7 @@ from scipy.special import expit
 
 from autograder.engine import Grader
 from autograder.registry import EXERCISES
+from reference.testing import numerical_gradients
 from solutions.week1.activations import relu_backward, relu_forward, sigmoid
 from solutions.week1.batchnorm import batchnorm_backward, batchnorm_forward
 from solutions.week1.convolution import conv_backward_naive, conv_forward_naive
@@ -29,24 +30,6 @@ from solutions.week1.pooling import max_pool_backward, max_pool_forward
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISE = {e.name: e for e in EXERCISES if e.week == "week1"}
-
-
-def numerical_grads(forward, args, wrt, dout, h=1e-6):
-    """Central differences of L = sum(forward(*args)[0] * dout) w.r.t. args[i], i in wrt."""
-    args = [np.array(a, dtype=np.float64) for a in args]
-    grads = []
-    for i in wrt:
-        x, grad = args[i], np.zeros_like(args[i])
-        for index in np.ndindex(x.shape):
-            saved = x[index]
-            x[index] = saved + h
-            plus = np.sum(forward(*args)[0] * dout)
-            x[index] = saved - h
-            minus = np.sum(forward(*args)[0] * dout)
-            x[index] = saved
-            grad[index] = (plus - minus) / (2 * h)
-        grads.append(grad)
-    return grads
 
 
 # --------------------------------------------------------------------------------------
@@ -121,7 +104,7 @@ def test_conv_backward_matches_numerical_gradients(stride, padding):
     def forward(x, w, b):
         return conv_forward_naive(x, w, b, stride=stride, padding=padding)
 
-    for got, expected in zip(grads, numerical_grads(forward, (x, w, b), (0, 1, 2), dout),
+    for got, expected in zip(grads, numerical_gradients(forward, (x, w, b), (0, 1, 2), dout),
                              strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
 
@@ -205,7 +188,7 @@ def test_max_pool_backward_matches_numerical_gradients():
         return max_pool_forward(x, 3, 2, 1)
 
     np.testing.assert_allclose(max_pool_backward(dout, cache),
-                               numerical_grads(forward, (x,), (0,), dout)[0],
+                               numerical_gradients(forward, (x,), (0,), dout)[0],
                                rtol=1e-6, atol=1e-8)
 
 
@@ -271,7 +254,7 @@ def test_batchnorm_backward_matches_numerical_gradients(training):
     out, cache = forward(x, gamma, beta)
     dout = rng.standard_normal(out.shape)
     grads = batchnorm_backward(dout, cache)
-    numeric = numerical_grads(forward, (x, gamma, beta), (0, 1, 2), dout)
+    numeric = numerical_gradients(forward, (x, gamma, beta), (0, 1, 2), dout)
     for got, expected in zip(grads, numeric, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
     if training:  # the mean's path makes dx sum to zero per channel
