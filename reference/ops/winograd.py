@@ -53,8 +53,9 @@ are too small for BLAS to split well). The backward's input tiles overlap, so
 the threads' runs of strips keep a gap, done after them (`_partition`).
 
 The backward recomputes the padded channels-last input and U rather than
-taking them from the forward: keeping them would add about 1.3x each conv
-input to a model's cached activations (the U-Net's peak would pass 3 GB), and
+taking them from the forward: keeping them would add about 1.3x each 3x3
+conv input to a model's cached activations (for the course U-Net, about
+0.8 GB by count, which would take its 2.8 GB peak past 3 GB), while
 recomputing costs a transpose and a small product per layer.
 
 References
