@@ -12,10 +12,12 @@ Max pooling: window cells are numbered in row-major order,
 Padded cells never win; among equal maxima the first in this order wins; a
 NaN beats everything (so NaN propagates, as in PyTorch).
 
-The kernels are serial on purpose: Numba's ``parallel=True`` picks the GNU
-OpenMP threading layer here, which kills any process forked after a parallel
-kernel ran ("fork() called from a process already using GNU OpenMP"), and the
-autograder forks its workers.
+The kernels do not use Numba's ``parallel=True``: it picks the GNU OpenMP
+threading layer here, which kills any process forked after a parallel kernel
+ran ("fork() called from a process already using GNU OpenMP"), and the
+autograder forks its workers. They release the GIL instead (``nogil``), and
+``pooling.py`` runs large inputs as two runs of maps in two Python threads
+that end before it returns.
 
 Each ``@njit`` kernel has a ``*_numpy`` twin with the same signature (strided
 views, a Python loop over the KD * KH * KW window offsets only); tests compare
@@ -72,7 +74,7 @@ def _window_max(x, m, z0, y0, x0, u_lo, u_hi, v_lo, v_hi, t_lo, t_hi, kh, kw):
     return best, best_idx
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def max_pool_forward_3d(x, kd, kh, kw, sd, sh, sw, pd, ph, pw, out, argmax):
     """Fill ``out`` and ``argmax`` (B, D_out, H_out, W_out) with window maxima of x."""
     n_maps, depth, height, width = x.shape
@@ -92,7 +94,7 @@ def max_pool_forward_3d(x, kd, kh, kw, sd, sh, sw, pd, ph, pw, out, argmax):
                         x, m, z0, y0, x0, u_lo, u_hi, v_lo, v_hi, t_lo, t_hi, kh, kw)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def max_pool_backward_3d(dout, argmax, kd, kh, kw, sd, sh, sw, pd, ph, pw, dx):
     """Scatter-add ``dout`` into the zero-filled ``dx`` (B, D, H, W) at each argmax."""
     n_maps, depth, height, width = dx.shape
@@ -112,7 +114,7 @@ def max_pool_backward_3d(dout, argmax, kd, kh, kw, sd, sh, sw, pd, ph, pw, dx):
                         dx[m, z, y, x] += dout[m, i, j, k]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def upsample_forward_3d(x, fd, fh, fw, out):
     """Set out[m, z, y, k] = x[m, z//fd, y//fh, k//fw]."""
     n_maps, depth, height, width = x.shape
@@ -127,7 +129,7 @@ def upsample_forward_3d(x, fd, fh, fw, out):
                         dst[k * fw + t] = value
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def upsample_backward_3d(dout, fd, fh, fw, dx):
     """Add each (fd, fh, fw) block of ``dout`` into its cell of ``dx`` (B, D, H, W)."""
     n_maps, depth, height, width = dx.shape

@@ -9,9 +9,11 @@ Backends (``backend=`` of `conv_forward` / `conv_backward`):
 ``"naive"``   one Python loop per output axis, vectorised window sum; 2D only.
 ``"im2col"``  every kernel offset gathered into a column matrix, one GEMM per slab.
 ``"numba"``   the fast path: compiled gather/scatter kernels and a split im2col
-              (below) chosen per layer shape, or Winograd F(2, 3) for the 2D
-              and 3D layers where it measured faster (`reference.ops.winograd`).
+              (below) chosen per layer shape, or Winograd F(2, 3) or the
+              shifted-product method where they measured faster.
 ``"winograd"`` Winograd F(2, 3) for stride-1 3x3 / 3x3x3 kernels (others raise).
+``"shifted"`` the shifted-product method (`reference.ops.shifted`) for stride-1
+              1D and 2D layers (others raise).
 ``"auto"``    ``"numba"`` when Numba compiles, else the split im2col with the
               NumPy twins of the kernels.
 
@@ -57,8 +59,17 @@ threads), it wins on every 3D layer of the course U-Net except the thinnest
 384 -> 128 at 80x80x8: 1.4 vs 2.8 s; 256 -> 256 at 20x20x2: 0.23 vs 0.10 s)
 and on DenseNet's 3x3 layers (128 -> 32, N = 8, 56x56: 49 vs 82 ms), so
 ``"auto"`` uses it for 2D and 3D stride-1 3x3(x3) layers with at least 4
-positions along the last axis (`_prefer_winograd`). benchmarks/conv.py
-compares with PyTorch.
+positions along the last axis (`_prefer_winograd`), except where the
+shifted-product method (`reference.ops.shifted`) measured faster still: 2D
+stride-1 layers with at least four times as many input as output channels
+(`_prefer_shifted`; DenseNet's 128 -> 32 layers, N = 8, forward + backward
+medians against Winograd: 56x56 38.3 vs 38.8 ms, 28x28 9.9 vs 10.2, 14x14
+3.0 vs 3.7, 7x7 1.3 vs 1.7). benchmarks/conv.py compares with PyTorch.
+
+The drivers run their own threads (`reference.ops._threads`), each with
+one BLAS thread, and keep BLAS to one thread even when they run alone: after
+a two-thread BLAS product an OpenBLAS worker keeps spinning for a while and
+takes a core from the next layer's threads.
 
 References
 ----------
@@ -77,6 +88,7 @@ import numpy as np
 from reference._validation import fail
 from reference.ops import _jit
 from reference.ops import im2col as _im2col
+from reference.ops import shifted as _shifted
 from reference.ops import winograd as _winograd
 
 __all__ = [
@@ -88,7 +100,11 @@ __all__ = [
     "conv_forward_naive",
 ]
 
-_BACKENDS = ("auto", "numba", "im2col", "naive", "winograd")
+_BACKENDS = ("auto", "numba", "im2col", "naive", "winograd", "shifted")
+_JIT_DTYPES = (
+    np.dtype(np.float32),
+    np.dtype(np.float64),
+)  # what the kernels compile for
 _COPY_FLOPS = 60  # one gathered/scattered element costs about as much as 60 GEMM flops
 
 
@@ -265,9 +281,13 @@ def conv_forward(x, w, b=None, stride=1, padding=0, *, backend: str = "auto"):
     s_out = _output_shape("conv_forward", x.shape, w.shape[2:], stride, padding)
     if backend == "naive":
         return conv_forward_naive(x, w, b, stride, padding)
-    kernels, split = _select(backend, "conv_forward", x.shape, w.shape, stride, padding)
+    kernels, split = _select(
+        backend, "conv_forward", x.shape, w.shape, stride, padding, x.dtype
+    )
     if isinstance(kernels, _winograd.WinogradKernels):
         out = _winograd.winograd_forward(x, w, padding, kernels)
+    elif isinstance(kernels, _shifted.ShiftedKernels):
+        out = _shifted.shifted_forward(x, w, padding, kernels)
     else:
         out = _im2col.gemm_forward(x, w, stride, padding, split, kernels)
     if b is not None:
@@ -319,10 +339,12 @@ def conv_backward(dout, cache: ConvCache, *, backend: str = "auto"):
     if backend == "naive":
         return conv_backward_naive(dout, cache)
     kernels, split = _select(
-        backend, "conv_backward", x.shape, w.shape, cache.stride, cache.padding
+        backend, "conv_backward", x.shape, w.shape, cache.stride, cache.padding, x.dtype
     )
     if isinstance(kernels, _winograd.WinogradKernels):
         dx, dw = _winograd.winograd_backward(dout, x, w, cache.padding, kernels)
+    elif isinstance(kernels, _shifted.ShiftedKernels):
+        dx, dw = _shifted.shifted_backward(dout, x, w, cache.padding, kernels)
     else:
         dx, dw = _im2col.gemm_backward(
             dout, x, w, cache.stride, cache.padding, split, kernels
@@ -439,33 +461,64 @@ def conv_backward_naive(dout, cache: ConvCache):
     return dx, dw, db
 
 
-def _select(backend, func, x_shape, w_shape, stride, padding, *, winograd=True):
-    """Return (kernels, split) for a backend name; Winograd kernels only if allowed.
+def _select(
+    backend, func, x_shape, w_shape, stride, padding, dtype, *, gemm_only=False
+):
+    """Return (kernels, split) for a backend name; only GEMM kernels if ``gemm_only``.
 
-    With Winograd kernels (a `reference.ops.winograd.WinogradKernels`) the
-    split is None.
+    With Winograd or shifted-product kernels (a `WinogradKernels` or a
+    `ShiftedKernels`) the split is None. The compiled kernels exist for
+    float32 and float64; other float dtypes run the NumPy twins.
     """
-    allowed = _BACKENDS if winograd else _BACKENDS[:3]
+    allowed = _BACKENDS[:3] if gemm_only else _BACKENDS
     if backend not in allowed:
         fail(func, f"backend in {allowed}", repr(backend))
     if backend == "im2col":
         return _im2col.NUMPY_KERNELS, (False,) * len(stride)
-    use_numba = backend == "numba" or _jit.JIT_ENABLED
-    if backend == "winograd":
-        if not _winograd.winograd_applies(w_shape, stride):
-            fail(
-                func,
-                "a stride-1 convolution with a kernel of 3 on every axis for "
-                "backend 'winograd'",
-                f"kernel {tuple(w_shape[2:])}, stride {stride}",
-                'Use backend="auto".',
-            )
-        wino = _winograd.NUMBA_KERNELS if use_numba else _winograd.NUMPY_KERNELS
-        return wino, None
-    if winograd and use_numba and _prefer_winograd(x_shape, w_shape, stride):
+    jit = (backend == "numba" or _jit.JIT_ENABLED) and np.dtype(dtype) in _JIT_DTYPES
+    if backend in ("winograd", "shifted"):
+        return _special_kernels(backend, func, w_shape, stride, jit), None
+    if not gemm_only and jit and _prefer_shifted(x_shape, w_shape, stride):
+        return _shifted.NUMBA_KERNELS, None
+    if not gemm_only and jit and _prefer_winograd(x_shape, w_shape, stride):
         return _winograd.NUMBA_KERNELS, None
-    kernels = _im2col.NUMBA_KERNELS if use_numba else _im2col.NUMPY_KERNELS
+    kernels = _im2col.NUMBA_KERNELS if jit else _im2col.NUMPY_KERNELS
     return kernels, _choose_split(x_shape, w_shape, stride, padding)
+
+
+def _special_kernels(backend, func, w_shape, stride, jit):
+    """Kernels of backend "winograd" or "shifted"; fail where it cannot run."""
+    module, applies, needs = {
+        "winograd": (
+            _winograd,
+            _winograd.winograd_applies,
+            "a kernel of 3 on every axis",
+        ),
+        "shifted": (_shifted, _shifted.shifted_applies, "1 or 2 spatial dims"),
+    }[backend]
+    if not applies(w_shape, stride):
+        fail(
+            func,
+            f"a stride-1 convolution with {needs} for backend {backend!r}",
+            f"kernel {tuple(w_shape[2:])}, stride {stride}",
+            'Use backend="auto".',
+        )
+    return module.NUMBA_KERNELS if jit else module.NUMPY_KERNELS
+
+
+def _prefer_shifted(x_shape, w_shape, stride) -> bool:
+    """Return True where the shifted-product method measured faster (see its module).
+
+    2D, stride 1, a kernel larger than 1x1, and at least four times as many
+    input as output channels (DenseNet's 3x3 layers: 128 -> 32).
+    """
+    c_out, c_in = w_shape[:2]
+    return (
+        len(stride) == 2
+        and _shifted.shifted_applies(w_shape, stride)
+        and math.prod(w_shape[2:]) > 1
+        and c_in >= 4 * c_out
+    )
 
 
 def _prefer_winograd(x_shape, w_shape, stride) -> bool:

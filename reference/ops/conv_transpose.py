@@ -106,7 +106,7 @@ def conv_transpose_forward(x, w, b=None, stride=1, padding=0, *, backend: str = 
     s_out = _output_shape(func, x, w, stride, padding)
     out_shape = (x.shape[0], w.shape[1]) + s_out
     kernels, split = _select(
-        backend, func, out_shape, w.shape, stride, padding, winograd=False
+        backend, func, out_shape, w.shape, stride, padding, x.dtype, gemm_only=True
     )
     out, _ = _im2col.gemm_backward(
         x, None, w, stride, padding, split, kernels, x_shape=out_shape
@@ -162,7 +162,8 @@ def conv_transpose_backward(dout, cache: ConvTransposeCache, *, backend: str = "
         w.shape,
         cache.stride,
         cache.padding,
-        winograd=False,
+        x.dtype,
+        gemm_only=True,
     )
 
     # dx is the ordinary convolution of dout; dw is that convolution's weight gradient

@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reference.ops import _jit
+from reference.ops._threads import run_split, thread_count
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -45,6 +46,7 @@ __all__ = [
 
 CHUNK_BYTES = 16 << 20  # slab buffers: big GEMMs, few BLAS calls (robust under load)
 FOLD_POSITIONS = 1024  # 1D/2D images this small share GEMMs across the batch
+MIN_THREAD_FLOPS = 2e7  # smaller batches run in one thread
 
 
 def pad_spatial(x: np.ndarray, padding) -> np.ndarray:
@@ -398,12 +400,15 @@ def gemm_forward(x, w, stride, padding, split, kernels) -> np.ndarray:
     wm, _ = _weight_matrix(w3, plan.split)
     alloc = np.zeros if math.prod(plan.hk) > 1 else np.empty  # shift_add accumulates
     out3 = alloc((x3_shape[0], w.shape[0]) + plan.s_out, dtype=x.dtype)
-    scratch = _scratch(plan, x3.shape[1], w3.shape[0], x.dtype, backward=False)
 
     # one image (or one folded batch) at a time keeps the buffers small
-    for n in range(x3_shape[0]):
-        xp = _padded(x3[n], plan, scratch["x_pad"])
-        _forward_image(xp, wm, plan, out3[n], kernels, scratch)
+    def run(start, stop):
+        scratch = _scratch(plan, x3.shape[1], w3.shape[0], x.dtype, backward=False)
+        for n in range(start, stop):
+            xp = _padded(x3[n], plan, scratch["x_pad"])
+            _forward_image(xp, wm, plan, out3[n], kernels, scratch)
+
+    run_split(run, x3_shape[0], _image_workers(x3_shape, w))
     return _from_canonical(
         out3, (len(x), len(w)) + _true_out(x.shape, w, stride, padding), fold
     )
@@ -461,23 +466,37 @@ def gemm_backward(
     fold, x3_shape, w3, plan = _setup(x_shape, w, stride, padding, split, dout.dtype)
     dout3 = _to_canonical(dout, fold)
     wm, order = _weight_matrix(_flip_shifted(w3, plan.split), plan.split)
-    dwm = np.zeros_like(wm) if x is not None else None
     dx3 = np.empty(x3_shape, dout.dtype) if need_dx else None
-    scratch = _scratch(plan, x3_shape[1], w3.shape[0], dout.dtype, backward=True)
     x3 = None if x is None else _to_canonical(x, fold)
 
     # per image: pad x (and dout on the shifted axes), run the slabs, crop dx
-    for n in range(x3_shape[0]):
-        dxp = _dx_target(dx3, n, plan, scratch)
-        xp = None if x3 is None else _padded(x3[n], plan, scratch["x_pad"])
-        dp = _padded_dout(dout3[n], plan, scratch["dout_pad"])
-        _backward_image(xp, dp, wm, plan, dxp, dwm, kernels, scratch)
-        if need_dx and any(plan.padding):
-            dx3[n] = dxp[crop_spatial(plan.padding, x3_shape[2:])]
+    def run(start, stop):
+        scratch = _scratch(plan, x3_shape[1], w3.shape[0], dout.dtype, backward=True)
+        dwm = np.zeros_like(wm) if x is not None else None
+        for n in range(start, stop):
+            dxp = _dx_target(dx3, n, plan, scratch)
+            xp = None if x3 is None else _padded(x3[n], plan, scratch["x_pad"])
+            dp = _padded_dout(dout3[n], plan, scratch["dout_pad"])
+            _backward_image(xp, dp, wm, plan, dxp, dwm, kernels, scratch)
+            if need_dx and any(plan.padding):
+                dx3[n] = dxp[crop_spatial(plan.padding, x3_shape[2:])]
+        return dwm
+
+    dwms = run_split(run, x3_shape[0], _image_workers(x3_shape, w))
     return (
         None if dx3 is None else _from_canonical(dx3, x_shape, fold),
-        None if dwm is None else _unflatten_dw(dwm, order, w3, plan.split, w.shape),
+        None if x is None else _unflatten_dw(sum(dwms), order, w3, plan.split, w.shape),
     )
+
+
+def _image_workers(x3_shape, w) -> int:
+    """Threads sharing the images (canonical x3_shape) of a layer with weight w.
+
+    Each thread runs its images' products with one BLAS thread (see
+    `reference.ops._threads.run_split`); one thread below MIN_THREAD_FLOPS.
+    """
+    flops = 2 * x3_shape[0] * math.prod(x3_shape[2:]) * math.prod(w.shape)
+    return thread_count(x3_shape[0], flops, MIN_THREAD_FLOPS)
 
 
 def _dx_target(dx3, n, plan, scratch):

@@ -26,6 +26,7 @@ import numpy as np
 
 from reference._validation import as_float_array, check_ndim, fail
 from reference.ops import _jit, _jit_norm
+from reference.ops._threads import run_split, thread_count
 
 __all__ = [
     "BatchNormCache",
@@ -127,22 +128,46 @@ def _normalise(x, gamma, beta, eps, stats, relu=False):
 
 
 def _normalise_compiled(x, gamma, beta, eps, stats, relu=False):
-    """Do `_normalise` with the Numba kernels: two reads of x, one pass of writes."""
-    channels = x.shape[1]
+    """Do `_normalise` with the Numba kernels: two reads of x, one pass of writes.
+
+    Large layers share their channels between two threads (`_by_channels`).
+    """
+    channels, dtype = x.shape[1], x.dtype
     x3 = np.ascontiguousarray(x).reshape(x.shape[0], channels, -1)
-    if stats is None:
-        mean64, var64 = np.empty(channels), np.empty(channels)
-        _jit_norm._channel_moments(x3, mean64, var64)
-        count = x3.shape[0] * x3.shape[2]
-        mean, var = mean64.astype(x.dtype), var64.astype(x.dtype)
-        batch_var = (var64 * (count / (count - 1))).astype(x.dtype)
-    else:
-        mean, var = stats
-        batch_var = None
-    inv_std = 1 / np.sqrt(var + x.dtype.type(eps))
     xhat, out = np.empty_like(x3), np.empty_like(x3)
-    _jit_norm._normalise_affine(x3, mean, inv_std, gamma, beta, relu, xhat, out)
-    return out.reshape(x.shape), xhat.reshape(x.shape), mean, inv_std, batch_var
+    mean64, var64 = np.empty(channels), np.empty(channels)
+    mean, var = stats if stats is not None else (mean64, var64)
+    mean_x, inv_std = np.empty(channels, dtype), np.empty(channels, dtype)
+
+    def run(c_lo, c_hi):
+        if stats is None:
+            _jit_norm._channel_moments(x3, c_lo, c_hi, mean64, var64)
+        part = slice(c_lo, c_hi)
+        mean_x[part] = mean[part]
+        inv_std[part] = 1 / np.sqrt(var[part].astype(dtype) + dtype.type(eps))
+        args = (mean_x, inv_std, gamma, beta, relu)
+        _jit_norm._normalise_affine(x3, c_lo, c_hi, *args, xhat, out)
+
+    _by_channels(run, x3)
+    batch_var = None
+    if stats is None:
+        count = x3.shape[0] * x3.shape[2]
+        batch_var = (var64 * (count / (count - 1))).astype(dtype)
+    return out.reshape(x.shape), xhat.reshape(x.shape), mean_x, inv_std, batch_var
+
+
+MIN_THREAD_CELLS = 1 << 20  # smaller layers are normalised in one thread
+
+
+def _by_channels(run, x3) -> None:
+    """Run run(c_lo, c_hi) over the channels of x3 (N, C, S); two threads if large.
+
+    Each channel's passes are independent of the others', so the kernels
+    run on two runs of channels at once (one thread start per call, both
+    passes inside). Layers under MIN_THREAD_CELLS values use one thread.
+    """
+    channels = x3.shape[1]
+    run_split(run, channels, thread_count(channels, x3.size, MIN_THREAD_CELLS))
 
 
 def batchnorm_forward(
@@ -371,13 +396,22 @@ def _backward_compiled(dout, cache):
     beta = cache.beta if cache.relu else np.zeros(channels, dtype)
     sums = (cache.gamma, beta, cache.relu)
     dbeta64, dgamma64 = np.empty(channels), np.empty(channels)
-    _jit_norm._gradient_sums(d3, h3, *sums, dbeta64, dgamma64)
-    coefficients = [cache.gamma * cache.inv_std]  # dx = scale dy in evaluation mode
-    if cache.training:  # dx = scale (dy - sum(dy) / M - xhat sum(dy xhat) / M)
-        count = d3.shape[0] * d3.shape[2]
-        coefficients += [dbeta64 / count, dgamma64 / count]
+    count = d3.shape[0] * d3.shape[2]
+    rows = 3 if cache.training else 1
+    coefficients = np.empty((rows, channels), dtype)
     dx = np.empty_like(d3)
-    _jit_norm._input_gradient(d3, h3, *sums, np.array(coefficients, dtype), dx)
+
+    def run(c_lo, c_hi):
+        part = slice(c_lo, c_hi)
+        _jit_norm._gradient_sums(d3, h3, c_lo, c_hi, *sums, dbeta64, dgamma64)
+        # dx = scale (dy - sum(dy) / M - xhat sum(dy xhat) / M); scale dy in eval
+        coefficients[0, part] = cache.gamma[part] * cache.inv_std[part]
+        if cache.training:
+            coefficients[1, part] = dbeta64[part] / count
+            coefficients[2, part] = dgamma64[part] / count
+        _jit_norm._input_gradient(d3, h3, c_lo, c_hi, *sums, coefficients, dx)
+
+    _by_channels(run, d3)
     return dx.reshape(dout.shape), dgamma64.astype(dtype), dbeta64.astype(dtype)
 
 

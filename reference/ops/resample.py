@@ -17,7 +17,7 @@ import numpy as np
 
 from reference._validation import as_float_array, check_ndim, fail
 from reference.ops import _jit_pool
-from reference.ops.pooling import _spatial_tuple
+from reference.ops.pooling import _spatial_tuple, by_maps
 
 __all__ = ["UpsampleCache", "upsample_backward", "upsample_forward"]
 
@@ -80,8 +80,10 @@ def upsample_forward(x, scale=2):
     kernel_fn = (_jit_pool.upsample_forward_3d if _jit_pool.jit_enabled()
                  else _jit_pool.upsample_forward_3d_numpy)
     maps = x.shape[0] * x.shape[1]
-    kernel_fn(np.ascontiguousarray(x).reshape(maps, *lead, *spatial), *lead, *scale,
-              out.reshape(maps, *lead, *out_shape[2:]))
+    x_maps = np.ascontiguousarray(x).reshape(maps, *lead, *spatial)
+    out_maps = out.reshape(maps, *lead, *out_shape[2:])
+    by_maps(lambda a, b: kernel_fn(x_maps[a:b], *lead, *scale, out_maps[a:b]),
+            maps, out.size)
     return out, UpsampleCache(tuple(x.shape), x.dtype, scale)
 
 
@@ -137,5 +139,7 @@ def upsample_backward(dout, cache: UpsampleCache):
                  else _jit_pool.upsample_backward_3d_numpy)
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(
         n * c, *lead, *expected[2:])  # (N*C, D_out, H_out, W_out)
-    kernel_fn(dout_maps, *lead, *cache.scale, dx.reshape(n * c, *lead, *spatial))
+    dx_maps = dx.reshape(n * c, *lead, *spatial)
+    by_maps(lambda a, b: kernel_fn(dout_maps[a:b], *lead, *cache.scale, dx_maps[a:b]),
+            n * c, dout_maps.size)
     return dx

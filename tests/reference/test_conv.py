@@ -378,7 +378,7 @@ X2, W2 = np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3))
             (X2, W2),
             {"backend": "cuda"},
             ValueError,
-            r"expected backend in \('auto', 'numba', 'im2col', 'naive', 'winograd'\), got 'cuda'",
+            r"expected backend in \('auto', 'numba', 'im2col', 'naive', 'winograd', 'shifted'\), got 'cuda'",
         ),
     ],
 )

@@ -330,7 +330,7 @@ def test_compiled_moments_sum_in_float64():
     x = np.full((1000, 1, 1000), 1.0 + 2.0**-12, np.float32)
     x[:, :, ::2] -= np.float32(2.0**-11)  # values 1 - 2**-12 and 1 + 2**-12
     mean, var = np.empty(1), np.empty(1)
-    _jit_norm._channel_moments(x, mean, var)
+    _jit_norm._channel_moments(x, 0, 1, mean, var)
     assert mean[0] == 1.0
     assert var[0] == 2.0**-24
 
@@ -380,3 +380,48 @@ def test_fused_relu_gradient_check():
 def test_fused_relu_flag_must_be_a_bool():
     with pytest.raises(TypeError, match=r"batchnorm_forward: expected relu as a bool"):
         batchnorm_forward(np.ones((2, 1)), np.ones(1), np.zeros(1), relu="yes")
+
+
+# ------------------------------------------------------------ two threads
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("relu", [True, False])
+def test_two_threads_give_the_same_result_as_one(training, relu, monkeypatch):
+    # large layers share their channels between two threads; each channel's
+    # passes run whole in one thread, so the results are bit-identical
+    from reference.ops import _threads
+    from reference.ops import norm as norm_mod
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 7, 4, 5)).astype(np.float32)
+    gamma, beta = rng.standard_normal(7), rng.standard_normal(7)
+    gamma, beta = gamma.astype(np.float32), beta.astype(np.float32)
+    stats = (
+        rng.standard_normal(7).astype(np.float32),
+        rng.random(7).astype(np.float32),
+    )
+    dout = rng.standard_normal(x.shape).astype(np.float32)
+    runs = []
+    run_threads = _threads.run_threads
+    monkeypatch.setattr(
+        _threads, "run_threads", lambda w, r: runs.append(len(r)) or run_threads(w, r)
+    )
+    monkeypatch.setattr(_threads, "blas_thread_count", lambda: 2)
+
+    def results():
+        out, cache = batchnorm_forward(
+            x,
+            gamma,
+            beta,
+            running_mean=stats[0].copy(),
+            running_var=stats[1].copy(),
+            training=training,
+            relu=relu,
+        )
+        return (out, cache.xhat, cache.inv_std, *batchnorm_backward(dout, cache))
+
+    one = results()
+    monkeypatch.setattr(norm_mod, "MIN_THREAD_CELLS", 0)
+    two = results()
+    assert runs == [1, 1, 2, 2]
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -421,3 +421,33 @@ def test_pooling_backward_errors():
     with pytest.raises(ValueError, match=r"global_avg_pool_backward: expected dout with "
                        r"the forward output's shape \(1, 2\), got shape \(2,\)"):
         global_avg_pool_backward(np.zeros(2), global_cache)
+
+
+@pytest.mark.parametrize("op", ["max_pool", "upsample"])
+def test_two_threads_give_the_same_result_as_one(op, monkeypatch):
+    # large inputs are split into two runs of maps, one per thread
+    from reference.ops import _threads
+    from reference.ops import pooling as pooling_mod
+    from reference.ops.resample import upsample_backward, upsample_forward
+
+    x = np.random.default_rng(3).standard_normal((2, 3, 9, 8))
+    runs = []
+    run_threads = _threads.run_threads
+    monkeypatch.setattr(
+        _threads, "run_threads", lambda w, r: runs.append(len(r)) or run_threads(w, r)
+    )
+    monkeypatch.setattr(_threads, "blas_thread_count", lambda: 2)
+
+    def results():
+        if op == "max_pool":
+            out, cache = max_pool_forward(x, kernel=3, stride=2, padding=1)
+            return out, max_pool_backward(np.arange(out.size).reshape(out.shape), cache)
+        out, cache = upsample_forward(x, scale=2)
+        return out, upsample_backward(np.arange(out.size).reshape(out.shape), cache)
+
+    one = results()
+    monkeypatch.setattr(pooling_mod, "MIN_THREAD_CELLS", 0)
+    two = results()
+    assert runs == [1, 1, 2, 2]
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
