@@ -148,6 +148,7 @@ def test_runs_whose_thread_cannot_start_run_in_the_caller(monkeypatch):
         raise RuntimeError("can't start new thread")
 
     monkeypatch.setattr(threads.threading.Thread, "start", refuse)
+    monkeypatch.setattr(threads, "_helpers", [])  # no helper yet, and none can start
     seen = []
     out = threads.run_threads(lambda a, b: seen.append(a) or a + b, [(0, 1), (2, 3)])
     assert out == [1, 5] and seen == [0, 2]
