@@ -11,21 +11,28 @@ import pytest
 from reference.ops import _threads as threads
 
 
-def test_run_split_cuts_even_runs():
-    def span(a, b):
-        return (a, b)
+@pytest.mark.parametrize(
+    ("items", "workers", "runs"),
+    [
+        (10, 3, [(0, 3), (3, 6), (6, 10)]),
+        (10, 1, [(0, 10)]),
+        (4, 2, [(0, 2), (2, 4)]),
+        (2, 5, [(0, 1), (1, 2)]),  # more workers than items
+        (0, 3, [(0, 0)]),  # nothing to do: one empty run
+        (3, 0, [(0, 3)]),
+    ],
+)
+def test_run_split_cuts_even_runs(items, workers, runs):
+    assert threads.run_split(lambda a, b: (a, b), items, workers) == runs
 
-    assert threads.run_split(span, 10, 3) == [(0, 3), (3, 6), (6, 10)]
-    assert threads.run_split(span, 3, 8) == [(0, 1), (1, 2), (2, 3)]
-    assert threads.run_split(span, 0, 2) == [(0, 0)]
 
-
-def test_thread_count_follows_budget_and_threshold(monkeypatch):
+def test_thread_count(monkeypatch):
     monkeypatch.setattr(threads, "blas_thread_count", lambda: 2)
-    assert threads.thread_count(8, flops=1e9, min_flops=1e8) == 2
-    assert threads.thread_count(8, flops=1e7, min_flops=1e8) == 1
-    assert threads.thread_count(1, flops=1e9, min_flops=1e8) == 1
-    assert threads.thread_count(8, flops=1, min_flops=1e8, workers=3) == 3
+    assert threads.thread_count(8, 1e9, 2e7) == 2  # enough work: BLAS's budget
+    assert threads.thread_count(8, 1e6, 2e7) == 1  # too little
+    assert threads.thread_count(1, 1e9, 2e7) == 1  # one item
+    assert threads.thread_count(3, 0, 2e7, workers=4) == 3  # given, capped
+    assert threads.thread_count(3, 1e9, 2e7, workers=0) == 1
 
 
 def test_runs_go_to_a_reused_helper_thread():
