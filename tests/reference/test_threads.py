@@ -5,6 +5,7 @@ its own helpers."""
 
 import os
 import threading
+import weakref
 
 import pytest
 
@@ -90,3 +91,20 @@ def test_a_forked_child_starts_its_own_helpers():
     _, status = os.waitpid(pid, 0)
     assert os.read(read, 100) == b"[3, 7]"
     assert status == 0
+
+
+def test_helpers_keep_no_reference_to_finished_work():
+    # a helper holding its last job would keep the caller's arrays alive
+    # (the 3D U-Net's peak memory rose by 0.3 GB when it did)
+    class Payload:
+        pass
+
+    payload = Payload()
+    ref = weakref.ref(payload)
+
+    def work(a, b, held=payload):
+        return a
+
+    assert threads.run_threads(work, [(0, 0), (1, 1)]) == [0, 1]
+    del work, payload
+    assert ref() is None
