@@ -75,6 +75,10 @@ def _blas_controller():
 def limit_blas_threads(n):
     """Return a context that holds NumPy's BLAS to ``n`` threads (0: no limit).
 
+    The library's own threaded kernels (convolution, batch norm, pooling)
+    read the same budget (`blas_thread_count`), so ``limit_blas_threads(1)``
+    runs everything on one core.
+
     Examples
     --------
     >>> with limit_blas_threads(1):
