@@ -67,3 +67,24 @@ def run_without_jit():
         return done.stdout
 
     return run
+
+
+@pytest.fixture
+def thread_runs(monkeypatch):
+    """Return the list of runs of every `run_threads` call the test makes.
+
+    Calls that go through `reference.ops._threads.run_split` are recorded
+    (each as its list of (start, stop) runs), and the thread budget is two,
+    whatever this machine's BLAS allows.
+    """
+    from reference.ops import _threads
+
+    seen = []
+    run_threads = _threads.run_threads
+    monkeypatch.setattr(
+        _threads,
+        "run_threads",
+        lambda work, runs: seen.append(runs) or run_threads(work, runs),
+    )
+    monkeypatch.setattr(_threads, "blas_thread_count", lambda: 2)
+    return seen

@@ -385,10 +385,11 @@ def test_fused_relu_flag_must_be_a_bool():
 # ------------------------------------------------------------ two threads
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("relu", [True, False])
-def test_two_threads_give_the_same_result_as_one(training, relu, monkeypatch):
+def test_two_threads_give_the_same_result_as_one(
+    training, relu, thread_runs, monkeypatch
+):
     # large layers share their channels between two threads; each channel's
     # passes run whole in one thread, so the results are bit-identical
-    from reference.ops import _threads
     from reference.ops import norm as norm_mod
 
     rng = np.random.default_rng(5)
@@ -400,12 +401,6 @@ def test_two_threads_give_the_same_result_as_one(training, relu, monkeypatch):
         rng.random(7).astype(np.float32),
     )
     dout = rng.standard_normal(x.shape).astype(np.float32)
-    runs = []
-    run_threads = _threads.run_threads
-    monkeypatch.setattr(
-        _threads, "run_threads", lambda w, r: runs.append(len(r)) or run_threads(w, r)
-    )
-    monkeypatch.setattr(_threads, "blas_thread_count", lambda: 2)
 
     def results():
         out, cache = batchnorm_forward(
@@ -422,6 +417,6 @@ def test_two_threads_give_the_same_result_as_one(training, relu, monkeypatch):
     one = results()
     monkeypatch.setattr(norm_mod, "MIN_THREAD_CELLS", 0)
     two = results()
-    assert runs == [1, 1, 2, 2]
+    assert [len(runs) for runs in thread_runs] == [1, 1, 2, 2]
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -424,19 +424,12 @@ def test_pooling_backward_errors():
 
 
 @pytest.mark.parametrize("op", ["max_pool", "upsample"])
-def test_two_threads_give_the_same_result_as_one(op, monkeypatch):
+def test_two_threads_give_the_same_result_as_one(op, thread_runs, monkeypatch):
     # large inputs are split into two runs of maps, one per thread
-    from reference.ops import _threads
     from reference.ops import pooling as pooling_mod
     from reference.ops.resample import upsample_backward, upsample_forward
 
     x = np.random.default_rng(3).standard_normal((2, 3, 9, 8))
-    runs = []
-    run_threads = _threads.run_threads
-    monkeypatch.setattr(
-        _threads, "run_threads", lambda w, r: runs.append(len(r)) or run_threads(w, r)
-    )
-    monkeypatch.setattr(_threads, "blas_thread_count", lambda: 2)
 
     def results():
         if op == "max_pool":
@@ -448,6 +441,6 @@ def test_two_threads_give_the_same_result_as_one(op, monkeypatch):
     one = results()
     monkeypatch.setattr(pooling_mod, "MIN_THREAD_CELLS", 0)
     two = results()
-    assert runs == [1, 1, 2, 2]
+    assert [len(runs) for runs in thread_runs] == [1, 1, 2, 2]
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b)

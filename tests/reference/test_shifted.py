@@ -8,7 +8,6 @@ import pytest
 
 from reference.ops import _jit, shifted
 from reference.ops import _jit_shifted as jit
-from reference.ops import _threads as threads
 from reference.ops import conv as conv_mod
 from reference.ops import im2col as im2col_mod
 from reference.ops.conv import conv_backward, conv_forward
@@ -63,7 +62,9 @@ SPLIT_CASES = [(3, 4, 2, (5, 6), (3, 3), (1, 2)), (3, 3, 2, (9,), (5,), 2)]
 
 @pytest.mark.parametrize("tiny_slabs", [False, True])
 @pytest.mark.parametrize("case", SPLIT_CASES)
-def test_kernel_sets_threads_and_slabs_agree(case, tiny_slabs, monkeypatch):
+def test_kernel_sets_threads_and_slabs_agree(
+    case, tiny_slabs, thread_runs, monkeypatch
+):
     x, w, _, padding = layer(case, seed=2)
     want_out, cache = conv_forward(x, w, None, 1, padding, backend="im2col")
     dout = np.random.default_rng(3).standard_normal(want_out.shape)
@@ -73,13 +74,7 @@ def test_kernel_sets_threads_and_slabs_agree(case, tiny_slabs, monkeypatch):
         monkeypatch.setattr(shifted, "SLAB_BYTES", 1)
         assert shifted._slab_rows(18, x.shape[-1], height, 8) == 1
     slabs = len(x) * height if tiny_slabs else len(x)
-    runs_seen = []
-    run_threads = threads.run_threads
-    monkeypatch.setattr(
-        threads,
-        "run_threads",
-        lambda work, runs: runs_seen.append(runs) or run_threads(work, runs),
-    )
+    thread_runs.clear()  # from here on, only the shifted calls
     results = {}
     for name, kernels in (
         ("numpy", shifted.NUMPY_KERNELS),
@@ -101,7 +96,7 @@ def test_kernel_sets_threads_and_slabs_agree(case, tiny_slabs, monkeypatch):
     one_thread_fwd, one_thread_bwd = [(0, len(x))], [(0, slabs)]
     two_fwd = [(0, len(x) // 2), (len(x) // 2, len(x))]
     two_bwd = [(0, slabs // 2), (slabs // 2, slabs)]
-    assert runs_seen == 2 * [one_thread_fwd, one_thread_bwd, two_fwd, two_bwd]
+    assert thread_runs == 2 * [one_thread_fwd, one_thread_bwd, two_fwd, two_bwd]
 
 
 # ------------------------------------------------ kernels: twins, adjoints
@@ -387,20 +382,14 @@ def test_float16_runs_and_is_close_to_float32(backend):
     ("w_shape", "stride", "padding"),
     [((5, 4, 1, 1), 1, 0), ((5, 4, 3, 3), 2, 1)],
 )
-def test_im2col_splits_images_over_two_threads(w_shape, stride, padding, monkeypatch):
+def test_im2col_splits_images_over_two_threads(
+    w_shape, stride, padding, thread_runs, monkeypatch
+):
     # 40x40 images (1600+ padded positions) go one at a time, not folded
     rng = np.random.default_rng(10)
     x = rng.standard_normal((3, 4, 40, 40))
     w = rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[0])
-    runs_seen = []
-    run_threads = threads.run_threads
-    monkeypatch.setattr(
-        threads,
-        "run_threads",
-        lambda work, runs: runs_seen.append(len(runs)) or run_threads(work, runs),
-    )
-    monkeypatch.setattr(threads, "blas_thread_count", lambda: 2)
 
     def run(min_flops):
         monkeypatch.setattr(im2col_mod, "MIN_THREAD_FLOPS", min_flops)
@@ -409,9 +398,9 @@ def test_im2col_splits_images_over_two_threads(w_shape, stride, padding, monkeyp
         return (out, *conv_backward(dout, cache, backend="numba"))
 
     one = run(1e30)
-    assert runs_seen == [1, 1]
+    assert [len(runs) for runs in thread_runs] == [1, 1]
     two = run(0)
-    assert runs_seen == [1, 1, 2, 2]
+    assert [len(runs) for runs in thread_runs] == [1, 1, 2, 2]
     np.testing.assert_array_equal(two[0], one[0])  # each image as before
     np.testing.assert_array_equal(two[1], one[1])
     for g, e in zip(two[2:], one[2:], strict=True):  # dw: two partial sums
