@@ -101,10 +101,8 @@ __all__ = [
 ]
 
 _BACKENDS = ("auto", "numba", "im2col", "naive", "winograd", "shifted")
-_JIT_DTYPES = (
-    np.dtype(np.float32),
-    np.dtype(np.float64),
-)  # what the kernels compile for
+# the dtypes the compiled kernels take; others run the NumPy twins
+_JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _COPY_FLOPS = 60  # one gathered/scattered element costs about as much as 60 GEMM flops
 
 

@@ -493,7 +493,8 @@ def _image_workers(x3_shape, w) -> int:
     """Threads sharing the images (canonical x3_shape) of a layer with weight w.
 
     Each thread runs its images' products with one BLAS thread (see
-    `reference.ops._threads.run_split`); one thread below MIN_THREAD_FLOPS.
+    `reference.ops._threads.run_split`); one thread below MIN_THREAD_FLOPS,
+    and for a folded batch (one canonical image).
     """
     flops = 2 * x3_shape[0] * math.prod(x3_shape[2:]) * math.prod(w.shape)
     return thread_count(x3_shape[0], flops, MIN_THREAD_FLOPS)
