@@ -120,6 +120,20 @@ def run_split(work, items, workers) -> list:
     return run_threads(work, list(zip(bounds[:-1], bounds[1:], strict=True)))
 
 
+def share(work, items, cost, min_cost, workers=None) -> list:
+    """Return `run_split` of work over ``items`` with `thread_count`'s workers.
+
+    ``cost`` measures the whole job (flops, cells) against ``min_cost``, the
+    least worth a second thread; ``workers`` overrides the count.
+
+    Examples
+    --------
+    >>> share(lambda a, b: b - a, 10, cost=1, min_cost=100)  # too little work
+    [10]
+    """
+    return run_split(work, items, thread_count(items, cost, min_cost, workers))
+
+
 def run_threads(work, runs) -> list:
     """Return [work(start, stop) for each run], the runs in parallel threads.
 

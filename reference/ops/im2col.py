@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reference.ops import _jit
-from reference.ops._threads import run_split, thread_count
+from reference.ops._threads import share
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -408,7 +408,7 @@ def gemm_forward(x, w, stride, padding, split, kernels) -> np.ndarray:
             xp = _padded(x3[n], plan, scratch["x_pad"])
             _forward_image(xp, wm, plan, out3[n], kernels, scratch)
 
-    run_split(run, x3_shape[0], _image_workers(x3_shape, w))
+    _share_images(run, x3_shape, w)
     return _from_canonical(
         out3, (len(x), len(w)) + _true_out(x.shape, w, stride, padding), fold
     )
@@ -482,22 +482,22 @@ def gemm_backward(
                 dx3[n] = dxp[crop_spatial(plan.padding, x3_shape[2:])]
         return dwm
 
-    dwms = run_split(run, x3_shape[0], _image_workers(x3_shape, w))
+    dwms = _share_images(run, x3_shape, w)
     return (
         None if dx3 is None else _from_canonical(dx3, x_shape, fold),
         None if x is None else _unflatten_dw(sum(dwms), order, w3, plan.split, w.shape),
     )
 
 
-def _image_workers(x3_shape, w) -> int:
-    """Threads sharing the images (canonical x3_shape) of a layer with weight w.
+def _share_images(run, x3_shape, w) -> list:
+    """Return [run(start, stop)] over the images (canonical x3_shape) of a layer.
 
     Each thread runs its images' products with one BLAS thread (see
-    `reference.ops._threads.run_split`); one thread below MIN_THREAD_FLOPS,
-    and for a folded batch (one canonical image).
+    `reference.ops._threads.run_split`), in two threads unless the layer is
+    under MIN_THREAD_FLOPS or a folded batch (one canonical image).
     """
     flops = 2 * x3_shape[0] * math.prod(x3_shape[2:]) * math.prod(w.shape)
-    return thread_count(x3_shape[0], flops, MIN_THREAD_FLOPS)
+    return share(run, x3_shape[0], flops, MIN_THREAD_FLOPS)
 
 
 def _dx_target(dx3, n, plan, scratch):

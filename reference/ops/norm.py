@@ -26,7 +26,7 @@ import numpy as np
 
 from reference._validation import as_float_array, check_ndim, fail
 from reference.ops import _jit, _jit_norm
-from reference.ops._threads import run_split, thread_count
+from reference.ops._threads import share
 
 __all__ = [
     "BatchNormCache",
@@ -167,7 +167,7 @@ def _by_channels(run, x3) -> None:
     passes inside). Layers under MIN_THREAD_CELLS values use one thread.
     """
     channels = x3.shape[1]
-    run_split(run, channels, thread_count(channels, x3.size, MIN_THREAD_CELLS))
+    share(run, channels, x3.size, MIN_THREAD_CELLS)
 
 
 def batchnorm_forward(

@@ -21,7 +21,7 @@ import numpy as np
 
 from reference._validation import as_float_array, check_ndim, fail
 from reference.ops import _jit_pool
-from reference.ops._threads import run_split, thread_count
+from reference.ops._threads import share
 
 __all__ = [
     "GlobalPoolCache",
@@ -141,7 +141,7 @@ def by_maps(call, n_maps: int, cells: int) -> None:
     runs of maps go to two cores (DenseNet's 3x3/2 max pool of 8x64x112x112:
     about half the time, measured); inputs under MIN_THREAD_CELLS run in one.
     """
-    run_split(call, n_maps, thread_count(n_maps, cells, MIN_THREAD_CELLS))
+    share(call, n_maps, cells, MIN_THREAD_CELLS)
 
 
 def _index_dtype(kernel):

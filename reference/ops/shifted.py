@@ -50,7 +50,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reference.ops import _jit_shifted
-from reference.ops._threads import run_split, thread_count
+from reference.ops._threads import share
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -245,8 +245,7 @@ def shifted_forward(x, w, padding, kernels=NUMBA_KERNELS, workers=None) -> np.nd
                     y.reshape(-1, c_out, rows, width), kernel, pad, r0, out[n]
                 )
 
-    flops = _flops(x.shape, w.shape)
-    run_split(run, n_img, thread_count(n_img, flops, MIN_THREAD_FLOPS, workers))
+    share(run, n_img, _flops(x.shape, w.shape), MIN_THREAD_FLOPS, workers)
     return out.reshape(out.shape[:2] + s_out[2 - ndim :])
 
 
@@ -275,7 +274,8 @@ def shifted_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, workers=None):
 
     def run(start, stop):
         d_flat = np.empty(rows_d * nr * width, dtype=x.dtype)
-        dwm, dwm_slab = (np.zeros((rows_d, c_in), dtype=x.dtype) for _ in range(2))
+        dwm = np.zeros((rows_d, c_in), dtype=x.dtype)
+        dwm_slab = np.empty_like(dwm)
         for n, r0 in slabs[start:stop]:
             rows = min(nr, height - r0)
             d = d_flat[: rows_d * rows * width].reshape(-1, c_out, rows, width)
@@ -286,9 +286,7 @@ def shifted_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, workers=None):
             dwm += np.matmul(d, x_slab.T, out=dwm_slab)
         return dwm
 
-    workers = thread_count(
-        len(slabs), _flops(x.shape, w.shape), MIN_THREAD_FLOPS, workers
-    )
-    dwm = sum(run_split(run, len(slabs), workers))
+    flops = _flops(x.shape, w.shape)
+    dwm = sum(share(run, len(slabs), flops, MIN_THREAD_FLOPS, workers))
     dw = dwm.reshape(kernel + (c_out, c_in)).transpose(2, 3, 0, 1)
     return dx.reshape(x.shape), np.ascontiguousarray(dw).reshape(w.shape)

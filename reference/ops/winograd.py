@@ -73,9 +73,8 @@ from typing import NamedTuple
 import numpy as np
 
 from reference.ops import _jit_winograd
-from reference.ops._threads import run_threads
+from reference.ops._threads import run_threads, thread_count
 from reference.ops.im2col import crop_spatial
-from reference.runtime import blas_thread_count
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -420,9 +419,7 @@ def _worker_count(workers, total, strips, flops) -> int:
     channels, N = 8, one thread vs two (medians, ms): 7x7 1.66 vs 2.23,
     14x14 3.75 vs 3.68, 28x28 12.8 vs 10.2, 56x56 52.8 vs 38.8.
     """
-    if workers is None:
-        workers = blas_thread_count() if flops >= MIN_THREAD_FLOPS else 1
-    return max(1, min(workers, total // (4 * strips)))
+    return thread_count(total // (4 * strips), flops, MIN_THREAD_FLOPS, workers)
 
 
 # ------------------------------------------------------------------- drivers
