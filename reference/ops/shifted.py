@@ -89,6 +89,28 @@ def _rows(r0, nr, u, pad, n_out):
     return lo, hi, lo - (r0 - u + pad)
 
 
+def _pairs(kernel, padding, r0, slab_shape, out_shape):
+    """Yield (t, slab index, output index) of every offset that reaches the output.
+
+    slab_shape (nr, W) and out_shape (H_out, W_out); for offset t = u * kw + v
+    the two index tuples select the same number of rows and columns, with
+    slab[:, r, s] lined up against out[:, r0 + r - u + ph, s - v + pw].
+    """
+    (kh, kw), (ph, pw) = kernel, padding
+    for u in range(kh):
+        i_lo, i_hi, r_lo = _rows(r0, slab_shape[0], u, ph, out_shape[0])
+        for v in range(kw):
+            j_lo, j_hi, s_lo = _rows(0, slab_shape[1], v, pw, out_shape[1])
+            if i_hi > i_lo and j_hi > j_lo:
+                rows, cols = i_hi - i_lo, j_hi - j_lo
+                slab = (slice(None), slice(r_lo, r_lo + rows), slice(s_lo, s_lo + cols))
+                yield (
+                    u * kw + v,
+                    slab,
+                    (slice(None), slice(i_lo, i_hi), slice(j_lo, j_hi)),
+                )
+
+
 def shift_add_rows(y, kernel, padding, r0, out) -> np.ndarray:
     """Add the shifted products of a slab into ``out`` and return it.
 
@@ -111,16 +133,8 @@ def shift_add_rows(y, kernel, padding, r0, out) -> np.ndarray:
     >>> shift_add_rows(y, (1, 2), (0, 0), 0, np.zeros((1, 1, 2)))
     array([[[21., 32.]]])
     """
-    (kh, kw), (ph, pw) = kernel, padding
-    nr, width = y.shape[2:]
-    h_out, w_out = out.shape[1:]
-    for u in range(kh):
-        i_lo, i_hi, r_lo = _rows(r0, nr, u, ph, h_out)
-        for v in range(kw):
-            j_lo, j_hi, s_lo = _rows(0, width, v, pw, w_out)
-            if i_hi > i_lo and j_hi > j_lo:
-                src = y[u * kw + v, :, r_lo : r_lo + i_hi - i_lo]
-                out[:, i_lo:i_hi, j_lo:j_hi] += src[:, :, s_lo : s_lo + j_hi - j_lo]
+    for t, slab, dst in _pairs(kernel, padding, r0, y.shape[2:], out.shape[1:]):
+        out[dst] += y[t][slab]
     return out
 
 
@@ -148,17 +162,9 @@ def gather_rows(dout, kernel, padding, r0, cols) -> np.ndarray:
     <BLANKLINE>
            [[[ 0., 21., 32.]]]])
     """
-    (kh, kw), (ph, pw) = kernel, padding
-    nr, width = cols.shape[2:]
-    h_out, w_out = dout.shape[1:]
     cols[...] = 0
-    for u in range(kh):
-        i_lo, i_hi, r_lo = _rows(r0, nr, u, ph, h_out)
-        for v in range(kw):
-            j_lo, j_hi, s_lo = _rows(0, width, v, pw, w_out)
-            if i_hi > i_lo and j_hi > j_lo:
-                dst = cols[u * kw + v, :, r_lo : r_lo + i_hi - i_lo]
-                dst[:, :, s_lo : s_lo + j_hi - j_lo] = dout[:, i_lo:i_hi, j_lo:j_hi]
+    for t, slab, src in _pairs(kernel, padding, r0, cols.shape[2:], dout.shape[1:]):
+        cols[t][slab] = dout[src]
     return cols
 
 
