@@ -22,12 +22,15 @@ __all__ = [
     "check_binary_labels",
     "check_channels_match",
     "check_divisible",
+    "check_dout",
     "check_finite",
     "check_ndim",
     "check_probabilities",
     "check_same_length",
     "check_same_shape",
+    "conv_output_size",
     "fail",
+    "spatial_tuple",
     "warn_undefined",
 ]
 
@@ -175,3 +178,87 @@ def check_probabilities(p: np.ndarray, name: str, func: str) -> None:
             f"values in [{p.min():.4g}, {p.max():.4g}]",
             "Apply a sigmoid to logits first.",
         )
+
+
+def _is_int(value) -> bool:
+    """Whether ``value`` is an integer (Python or NumPy), excluding bool."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def spatial_tuple(
+    value, ndim: int, name: str, func: str, minimum: int = 0
+) -> tuple[int, ...]:
+    """Return ``value`` (an int, or ``ndim`` ints) as a tuple of ``ndim`` ints.
+
+    The one rule for every spatial hyperparameter (kernel, stride, padding,
+    scale): ints only (``2.0`` and ``True`` are refused with ``TypeError``),
+    one entry per spatial dim, each at least ``minimum``.
+
+    Examples
+    --------
+    >>> spatial_tuple(2, 3, "stride", "conv_forward", 1)
+    (2, 2, 2)
+    >>> spatial_tuple(2.0, 2, "stride", "conv_forward", 1)
+    Traceback (most recent call last):
+    ...
+    TypeError: conv_forward: expected stride as an int or a tuple of 2 ints, got 2.0.
+    """
+    if _is_int(value):
+        values = (int(value),) * ndim
+    elif isinstance(value, tuple | list) and all(_is_int(v) for v in value):
+        if len(value) != ndim:
+            fail(
+                func,
+                f"{name} with {ndim} entries (one per spatial dim)",
+                repr(tuple(value)),
+                f"Pass a single int or a tuple of {ndim} ints.",
+            )
+        values = tuple(int(v) for v in value)
+    else:
+        fail(
+            func,
+            f"{name} as an int or a tuple of {ndim} ints",
+            repr(value),
+            kind=TypeError,
+        )
+    if min(values, default=minimum) < minimum:
+        fail(func, f"{name} >= {minimum} on every axis", f"{name}={values}")
+    return values
+
+
+def conv_output_size(
+    spatial: Sequence[int],
+    kernel: Sequence[int],
+    stride: Sequence[int],
+    padding: Sequence[int],
+) -> tuple[int, ...]:
+    """Return the output size of a sliding window, per spatial axis.
+
+    ``S_out = 1 + (S + 2 * padding - kernel) // stride`` (convolution and
+    pooling alike; a window never hangs over the padded edge).
+
+    Examples
+    --------
+    >>> conv_output_size((5, 6), (3, 3), (2, 1), (1, 0))
+    (3, 4)
+    """
+    return tuple(
+        1 + (s + 2 * p - k) // st
+        for s, k, st, p in zip(spatial, kernel, stride, padding, strict=True)
+    )
+
+
+def check_dout(dout, expected_shape: Sequence[int], func: str) -> np.ndarray:
+    """Check that ``dout`` is a float array of the forward output's shape.
+
+    Integer and bool arrays are converted to float64 (as `as_float_array`
+    does); the caller casts to the forward's dtype if it needs to.
+    """
+    dout = as_float_array(dout, "dout", func)
+    if dout.shape != tuple(expected_shape):
+        fail(
+            func,
+            f"dout of shape {tuple(expected_shape)} (the forward's output)",
+            f"shape {tuple(dout.shape)}",
+        )
+    return dout
