@@ -13,12 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# How a planted mistake may show: a wrong answer or the learner's exception, never a
-# crash of the grader.
-WRONG_ANSWER_STATUSES = ("wrong-value", "wrong-shape", "wrong-dtype", "wrong-type", "nan",
-                         "exception")
-
-
 @pytest.fixture
 def grade_edited(tmp_path):
     """Return grade(week, edits, selectors) -> {exercise name: Result}.

@@ -1,4 +1,4 @@
-"""The docstring examples of `reference` and `solutions` run and hold (STYLE.md 2.11)."""
+"""The docstring examples of `reference` and `solutions` run and hold."""
 
 import doctest
 import importlib

@@ -1,6 +1,6 @@
 """exercises/ mirrors solutions/: same files, names, signatures and docstrings.
 
-The five mirror invariants (STYLE.md 2.8); the fifth (grading gives full marks
+The five mirror invariants between exercises/ and solutions/; the fifth (grading gives full marks
 on solutions/ and zero on exercises/) lives in test_grading_cli.py.
 """
 

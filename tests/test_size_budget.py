@@ -1,4 +1,4 @@
-"""Size budgets (STYLE.md 2.13): no module past 600 lines, docstrings included.
+"""Size budgets (house style): no module past 600 lines, docstrings included.
 
 Modules over the 400-line target are listed in the failure message of the hard
 limit only; the target itself is a guideline, not a test.

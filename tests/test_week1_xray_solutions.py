@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import WRONG_ANSWER_STATUSES
+from helpers import WRONG_ANSWER_STATUSES
 
 from solutions.week1 import (
     augmentation,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import WRONG_ANSWER_STATUSES
+from helpers import WRONG_ANSWER_STATUSES
 
 from reference.data.brats import make_brats_case
 from solutions.week3 import (

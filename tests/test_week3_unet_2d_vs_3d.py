@@ -8,7 +8,7 @@ and checks that each planted mistake fails its exercise, and only that one.
 
 import numpy as np
 import pytest
-from conftest import WRONG_ANSWER_STATUSES
+from helpers import WRONG_ANSWER_STATUSES
 
 from solutions.week3 import unet_2d_vs_3d as lesson
 
