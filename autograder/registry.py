@@ -35,40 +35,42 @@ WEEK1: tuple[Exercise, ...] = (
     # week1/activations.py
     Exercise(module=_ACT, name="relu_forward", points=1, oracle=w1.relu_forward_oracle,
              public=w1.relu_public, hidden=w1.relu_hidden, pick=0, compare=_F32,
-             hint="np.maximum(x, 0) builds a new array of x's dtype."),
+             hint="Build a new array of x's dtype (np.maximum works element by "
+                  "element); never change x in place."),
     Exercise(module=_ACT, name="relu_backward", points=1,
              oracle=w1.relu_backward_oracle, public=w1.relu_public,
              hidden=w1.relu_hidden, kind=_BACKWARD, compare=_F32,
              hint="dx = dout where x > 0 and 0 elsewhere, also where x == 0."),
     Exercise(module=_ACT, name="sigmoid", points=1, oracle=w1.sigmoid_oracle,
              public=w1.sigmoid_public, hidden=w1.sigmoid_hidden, compare=_F32,
-             hint="With z = np.exp(-np.abs(x)) (never overflows): 1 / (1 + z) where "
-                  "x >= 0 and z / (1 + z) where x < 0; keep x's dtype."),
+             hint="Never exponentiate a positive number: exp(-|x|) lies in (0, 1]; use "
+                  "the x >= 0 form or the x < 0 form of Notes per element, and keep "
+                  "x's dtype."),
     # week1/convolution.py
     Exercise(module=_CONV, name="conv_forward_naive", points=2,
              oracle=w1.conv_forward_oracle, public=w1.conv_public,
              hidden=w1.conv_hidden, pick=0, compare=_F32,
              hint="Per axis the output size is 1 + (size + 2 * padding - kernel) // "
-                  "stride; out[n, f, i, j] = b[f] + np.sum(window * w[f]) with the "
-                  "window x_pad[n, :, SH*i : SH*i + KH, SW*j : SW*j + KW]."),
+                  "stride; each output pixel is its filter's bias plus the sum of "
+                  "window times filter over the zero-padded copy (Notes)."),
     Exercise(module=_CONV, name="conv_backward_naive", points=3,
              oracle=w1.conv_backward_oracle, public=w1.conv_public,
              hidden=w1.conv_hidden, kind=_BACKWARD, compare=_F32,
-             hint="db sums dout over the batch and both spatial axes; in the "
-                  "forward's loops dw[f] += dout[n, f, i, j] * window and the window "
-                  "of dx_pad += dout[n, f, i, j] * w[f]; cut the padding off dx_pad."),
+             hint="db sums dout over the batch and both spatial axes; every dout[n, f, "
+                  "i, j] sends dout times its window to dw[f] and dout times w[f] to "
+                  "that window of dx_pad (overlaps add up); cut the padding off."),
     # week1/pooling.py
     Exercise(module=_POOL, name="max_pool_forward", points=2,
              oracle=w1.max_pool_forward_oracle, public=w1.max_pool_public,
              hidden=w1.max_pool_hidden, pick=0, compare=_F32,
-             hint="stride defaults to the kernel; pad with -inf (np.pad(..., "
-                  "constant_values=-np.inf)) so a padded cell never wins."),
+             hint="stride defaults to the kernel; pad with -inf, not zeros, so a "
+                  "padded cell never wins (even when every real value is negative)."),
     Exercise(module=_POOL, name="max_pool_backward", points=3,
              oracle=w1.max_pool_backward_oracle, public=w1.max_pool_public,
              hidden=w1.max_pool_hidden, kind=_BACKWARD, compare=_F32,
-             hint="Only the FIRST maximum of each window (np.argmax, then "
-                  "np.unravel_index) gets dout[n, c, i, j]; overlapping windows "
-                  "add up."),
+             hint="Only the FIRST maximum of each window, in row-major order (what "
+                  "np.argmax finds), gets dout[n, c, i, j]; overlapping windows add "
+                  "up."),
     # week1/batchnorm.py
     Exercise(module=_BN, name="batchnorm_forward", points=2,
              oracle=w1.batchnorm_forward_oracle, public=w1.batchnorm_public,
@@ -78,9 +80,9 @@ WEEK1: tuple[Exercise, ...] = (
     Exercise(module=_BN, name="batchnorm_backward", points=3,
              oracle=w1.batchnorm_backward_oracle, public=w1.batchnorm_public,
              hidden=w1.batchnorm_hidden, kind=_BACKWARD, compare=_F32,
-             hint="Training mode: dx = inv_std * (dx_hat - mean(dx_hat) - x_hat * "
-                  "mean(dx_hat * x_hat)) per channel, with dx_hat = dout * gamma; "
-                  "evaluation mode: dx = dx_hat * inv_std."),
+             hint="Training mode: the batch mean and variance depend on every x of the "
+                  "channel, so subtract both paths of Notes before scaling by 1 / "
+                  "sqrt(var + eps); evaluation mode only scales."),
 )
 
 # week 1: chest X-ray data and losses ----------------------------------------------
@@ -94,12 +96,13 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
     # week1/data_leakage.py
     Exercise(module=_LEAK, name="check_for_leakage", points=1, oracle=wx.leakage_oracle,
              public=wx.leakage_public, hidden=wx.leakage_hidden,
-             hint="Return a bool: len(set(df1[patient_col]) & set(df2[patient_col])) "
-                  "> 0, not the set itself."),
+             hint="Leakage means at least one patient id in both tables (a non-empty "
+                  "set intersection); return a Python bool, not the shared ids."),
     Exercise(module=_LEAK, name="split_by_patient", points=3, oracle=None,
              public=wx.split_public, hidden=wx.split_hidden, verify=wx.split_verify,
-             hint="Assign whole patients; rarest finding first, to the splits that "
-                  "lack it; seed one np.random.default_rng(seed)."),
+             hint="Assign whole patients, rarest finding first, to a split that still "
+                  "lacks it (Notes step 3); shuffle once, with a generator made from "
+                  "seed."),
     # week1/class_imbalance.py
     Exercise(module=_IMB, name="compute_class_freqs", points=1, oracle=wx.freqs_oracle,
              public=wx.freqs_public, hidden=wx.freqs_hidden,
@@ -117,14 +120,15 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
     Exercise(module=_LOSS, name="get_weighted_loss", points=2,
              oracle=wx.weighted_loss_oracle, public=wx.weighted_loss_public,
              hidden=wx.weighted_loss_hidden,
-             hint="Per finding the MEAN over the images of -(w_pos y log(p + eps) + "
-                  "w_neg (1 - y) log(1 - p + eps)), then the SUM over findings; "
-                  "epsilon inside both logs."),
+             hint="Each finding uses its own pair of weights: the mean over the "
+                  "images, then the sum over the findings (Returns); epsilon inside "
+                  "both logs."),
     Exercise(module=_LOSS, name="weighted_loss_grad", points=2,
              oracle=wx.weighted_grad_oracle, public=wx.weighted_grad_public,
              hidden=wx.weighted_grad_hidden,
-             hint="-(w_pos y / (p + eps) - w_neg (1 - y) / (1 - p + eps)) / N: the "
-                  "mean over N images divides every entry by N."),
+             hint="Differentiate the loss entry by entry: the mean over the N images "
+                  "divides every entry by N, and epsilon stays in both denominators "
+                  "(Returns)."),
     # week1/augmentation.py
     Exercise(module=_AUG, name="shift_image", points=1, oracle=wx.shift_image_oracle,
              public=wx.shift_public, hidden=wx.shift_hidden,
@@ -133,7 +137,8 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
     Exercise(module=_AUG, name="adjust_contrast", points=1,
              oracle=wx.adjust_contrast_oracle, public=wx.contrast_public,
              hidden=wx.contrast_hidden,
-             hint="One mean per image: np.mean(image, axis=(-2, -1), keepdims=True)."),
+             hint="One mean per image, over the last two axes only (not over the "
+                  "batch), kept as size-1 axes so it broadcasts back."),
     # week1/consensus.py
     Exercise(module=_VOTE, name="majority_vote", points=1,
              oracle=wx.majority_vote_oracle, public=wx.vote_public,
@@ -158,30 +163,32 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
     Exercise(module="week1/data_exploration.py", name="images_per_patient", points=1,
              oracle=we.patients_oracle, public=we.patients_public,
              hidden=we.patients_hidden,
-             hint="np.unique(patient_ids, return_counts=True): sorted ids, counts."),
+             hint="np.unique sorts the distinct ids and can count them too; return "
+                  "(ids, counts)."),
     Exercise(module="week1/data_exploration.py", name="pixel_histogram", points=1,
              oracle=we.histogram_oracle, public=we.histogram_public,
              hidden=we.histogram_hidden,
-             hint="np.histogram(np.ravel(images), bins=bins, range=range): pass "
+             hint="np.histogram does the binning; flatten the images first and pass "
                   "range on, even when it is None."),
     # week1/transfer_learning.py
     Exercise(module="week1/transfer_learning.py", name="freeze_backbone_names",
              points=1, oracle=we.freeze_names_oracle,
              public=we.freeze_names_public, hidden=we.freeze_names_hidden,
-             hint='A list of the names with name.startswith(head + "."), in input '
-                  'order; "features.classifier.weight" is not the head.'),
+             hint="Keep, in input order, the names that begin with the head name and a "
+                  'dot; "features.classifier.weight" is not the head.'),
     Exercise(module="week1/transfer_learning.py", name="count_parameters", points=1,
              oracle=we.count_parameters_oracle, public=we.count_parameters_public,
              hidden=we.count_parameters_hidden,
-             hint="Size of a shape: int(np.prod(shape)), 1 for (); return "
-                  "(trainable, total)."),
+             hint="A shape holds the product of its entries (1 for the shape ()); "
+                  "return (trainable, total) as Python ints."),
 )
 
 # week 2 ---------------------------------------------------------------------------
 _DM, _CM = "week2/diagnostic_metrics.py", "week2/confusion_matrix.py"
 _ROC, _TH, _BS = "week2/roc_auc.py", "week2/thresholds.py", "week2/bootstrap.py"
 _PR, _CAL = "week2/precision_recall.py", "week2/calibration.py"
-_COUNT = "Threshold with pred >= th (a score equal to th is positive), then np.sum."
+_COUNT = ("A score equal to th is a positive prediction; count the patients where both "
+          "conditions hold (a boolean array sums as 0/1).")
 _RATE = ("Count with NumPy (np.sum) and divide plainly: NumPy integer 0 / 0 gives "
          "nan, the expected answer when the denominator is empty.")
 
@@ -230,16 +237,20 @@ WEEK2: tuple[Exercise, ...] = (
                   "an integer array; labels may be bools or floats 0./1."),
     Exercise(module=_CM, name="ppv_from_prevalence", points=1, oracle=w2.bayes_oracle,
              public=w2.bayes_public, hidden=w2.bayes_hidden,
-             hint="sens * prev / (sens * prev + (1 - spec) * (1 - prev))."),
+             hint="Bayes' rule (Returns): true positives over all positives, both per "
+                  "patient screened; a false positive is a healthy patient (1 - "
+                  "prevalence) who tests positive (1 - specificity)."),
     # week2/roc_auc.py
     Exercise(module=_ROC, name="roc_curve", points=3, oracle=w2.roc_curve_oracle,
              public=w2.curve_public, hidden=w2.curve_hidden,
-             hint="thresholds: inf, then np.unique(y_score) reversed (decreasing); at "
-                  "each, y_score >= th is positive; fpr = FP / negatives, "
-                  "tpr = TP / positives."),
+             hint="Thresholds: inf, then the distinct scores in decreasing order; at "
+                  "each, y_score >= th is positive; fpr = FP / negatives, tpr = TP / "
+                  "positives."),
     Exercise(module=_ROC, name="auc_trapezoid", points=1, oracle=w2.auc_oracle,
              public=w2.trapezoid_public, hidden=w2.trapezoid_hidden,
-             hint="np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2)."),
+             hint="Sum width times mean height over the segments: the width is the "
+                  "step in fpr, the height the mean of the two tpr values at its "
+                  "ends."),
     Exercise(module=_ROC, name="auc_mann_whitney", points=2, oracle=w2.roc_auc_oracle,
              public=w2.curve_public, hidden=w2.ranking_hidden,
              hint="Average over all (diseased, healthy) pairs: 1 if the diseased "
@@ -248,28 +259,30 @@ WEEK2: tuple[Exercise, ...] = (
     # week2/thresholds.py
     Exercise(module=_TH, name="threshold_youden", points=1, oracle=w2.youden_oracle,
              public=w2.threshold_public, hidden=w2.threshold_hidden,
-             hint="thresholds[np.argmax(tpr - fpr)]: argmax returns the first best "
-                  "point (the highest threshold), which is the tie rule."),
+             hint="Maximise J = tpr - fpr over the full ROC curve; np.argmax returns "
+                  "the first best point (the highest threshold), which is the tie "
+                  "rule."),
     Exercise(module=_TH, name="threshold_closest_to_corner", points=1,
              oracle=w2.closest_oracle,
              public=w2.threshold_public, hidden=w2.threshold_hidden,
-             hint="thresholds[np.argmin(fpr**2 + (1 - tpr)**2)]: the corner is "
-                  "(fpr, tpr) = (0, 1); argmin returns the first best point."),
+             hint="Minimise the squared distance to the corner (fpr, tpr) = (0, 1), no "
+                  "square root needed; np.argmin returns the first best point (the "
+                  "highest threshold)."),
     # week2/bootstrap.py
     Exercise(module=_BS, name="bootstrap_auc_ci", points=3, oracle=w2.bootstrap_oracle,
              public=w2.bootstrap_public, hidden=w2.bootstrap_hidden,
              compare=Compare(rtol=1e-9, atol=1e-12),
-             hint="Follow the docstring's steps exactly: one "
-                  "rng = np.random.default_rng(seed) before the loop; per round "
-                  "rng.choice(pos, ...) then rng.choice(neg, ...); np.percentile of "
-                  "the AUCs at 100 * alpha / 2 and 100 * (1 - alpha / 2)."),
+             hint="Follow the Notes' steps exactly: ONE generator made from seed, "
+                  "before the loop; in each round the positives' draw, then the "
+                  "negatives'; the percentiles at 100 * alpha / 2 and 100 * (1 - alpha "
+                  "/ 2)."),
     # week2/precision_recall.py
     Exercise(module=_PR, name="precision_recall_curve", points=2,
              oracle=w2.pr_curve_oracle,
              public=w2.curve_public, hidden=w2.pr_curve_hidden,
-             hint="thresholds = np.unique(y_score) (increasing); precision = "
-                  "TP / flagged, recall = TP / positives; then append precision 1 "
-                  "and recall 0."),
+             hint="Thresholds: the distinct scores in increasing order; precision = TP "
+                  "/ flagged, recall = TP / positives; then append the end point, "
+                  "precision 1 and recall 0."),
     Exercise(module=_PR, name="f1_score", points=1, oracle=w2.f1_oracle,
              public=w2.decision_public, hidden=w2.decision_hidden,
              hint="2 TP / (2 TP + FP + FN) with NumPy integer counts (0 / 0 is nan)."),
@@ -277,17 +290,19 @@ WEEK2: tuple[Exercise, ...] = (
     Exercise(module=_CAL, name="calibration_curve", points=2,
              oracle=w2.calibration_oracle,
              public=w2.calibration_public, hidden=w2.calibration_hidden,
-             hint="bin = np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], y_prob) "
-                  "(a probability on an inner edge goes to the lower bin); drop "
+             hint="Bins as in Notes: a probability on an inner edge goes to the LOWER "
+                  "bin (np.searchsorted on the inner edges does that); leave out the "
                   "empty bins."),
     Exercise(module=_CAL, name="brier_score", points=1, oracle=w2.brier_oracle,
              public=w2.probability_public, hidden=w2.probability_hidden,
-             hint="np.mean((y_prob - y_true) ** 2) with the labels as floats."),
+             hint="The mean of the squared differences between probability and label; "
+                  "convert the labels to float first (bools cannot be subtracted)."),
     Exercise(module=_CAL, name="platt_fit", points=3, oracle=w2.platt_oracle,
              public=w2.platt_public, hidden=w2.platt_hidden,
              compare=Compare(rtol=1e-6, atol=1e-7),
-             hint="Use Platt's smoothed targets (N+ + 1) / (N+ + 2) and 1 / (N- + 2), "
-                  "not 0/1; Newton: (a, b) -= solve(H, g), as in the Notes."),
+             hint="Use Platt's smoothed targets from Notes, not 0/1, and start from "
+                  "the Notes' (a, b); each Newton step subtracts the solution of H "
+                  "step = g."),
 )
 
 # week 3: brain MRI segmentation -------------------------------------------------------
@@ -297,23 +312,24 @@ _SV, _STD, _DICE = "week3/sub_volumes.py", "week3/standardization.py", "week3/di
 _SOFT, _SS = "week3/soft_dice.py", "week3/sens_spec.py"
 _AUG, _TILE, _REG = ("week3/augmentation3d.py", "week3/tiled_prediction.py",
                      "week3/registration.py")
-_DICE_HINT = ("(2 * sum(y_true * y_pred) + epsilon) / (sum(y_true) + sum(y_pred) "
-              "+ epsilon), every sum over `axis` only; epsilon once on each side.")
+_DICE_HINT = ("Twice the overlap over the total size of both masks (Returns); every "
+              "sum over `axis` only; epsilon once in the numerator and once in the "
+              "denominator.")
 
 WEEK3: tuple[Exercise, ...] = (
     Exercise(module=_SV, name="get_sub_volume", points=2, oracle=None,
              public=w3.sub_volume_public, hidden=w3.sub_volume_hidden,
              verify=w3.verify_sub_volume,
-             hint="Corner: np.random.randint(0, orig - output + 1) for x, then y, then "
-                  "z; accept when the one-hot background channel's sum / patch voxels "
-                  "< background_threshold; X = np.moveaxis(patch, 3, 0); y: classes "
-                  "first, then y[1:]; after max_tries return None."),
+             hint="Follow Notes step by step: the corner from np.random.randint for x, "
+                  "then y, then z (upper bound exclusive); accept when the background "
+                  "fraction is below the threshold; channels and classes first, class "
+                  "0 dropped; None after max_tries."),
     Exercise(module=_STD, name="standardize", points=1, oracle=w3.standardize_oracle,
              public=w3.standardize_public, hidden=w3.standardize_hidden,
              compare=Compare(rtol=1e-5, atol=1e-5, dtype="exact"),
-             hint="Per channel c and slice z: (s - s.mean()) / std of the centred "
-                  "slice, only if that std != 0 (else keep the centred zeros); the "
-                  "output is a float64 np.zeros(image.shape) buffer."),
+             hint="Per channel and z-slice: centre, then divide by the std of the "
+                  "centred slice only if it is not 0 (a constant slice becomes zeros); "
+                  "the output is float64 whatever the input dtype."),
     Exercise(module=_DICE, name="single_class_dice_coefficient", points=1,
              oracle=w3.single_dice_oracle,
              public=w3.single_dice_public, hidden=w3.single_dice_hidden,
@@ -321,18 +337,19 @@ WEEK3: tuple[Exercise, ...] = (
     Exercise(module=_DICE, name="dice_coefficient", points=1, oracle=w3.dice_oracle,
              public=w3.dice_public, hidden=w3.dice_hidden,
              compare=Compare(rtol=1e-5, atol=1e-7),
-             hint=_DICE_HINT + " Then np.mean over the classes."),
+             hint=_DICE_HINT + " Then the mean over the classes."),
     Exercise(module=_SOFT, name="soft_dice_loss", points=1, oracle=w3.soft_dice_oracle,
              public=w3.soft_dice_public, hidden=w3.soft_dice_hidden,
              compare=Compare(rtol=1e-5, atol=1e-7),
-             hint="1 - mean of (2 * sum(y_true * y_pred) + epsilon) / (sum(y_true**2) "
-                  "+ sum(y_pred**2) + epsilon): the denominator squares both."),
+             hint="Like the Dice coefficient, but the denominator sums the SQUARES of "
+                  "y_true and y_pred; the loss is 1 minus the mean over the classes."),
     Exercise(module=_SOFT, name="soft_dice_loss_grad", points=2,
              oracle=w3.soft_dice_grad_oracle,
              public=w3.soft_dice_grad_public, hidden=w3.soft_dice_grad_hidden,
              compare=Compare(rtol=1e-5, atol=1e-7),
-             hint="-(2 / n) * (y_true / D - y_pred * N / D**2) with N, D summed over "
-                  "`axis` (keepdims=True) and n the number of classes averaged."),
+             hint="The formula is under Returns: N and D summed over `axis` with "
+                  "keepdims so they broadcast back; n is the number of ratios averaged "
+                  "(the classes), not of voxels."),
     Exercise(module=_SS, name="compute_class_sens_spec", points=1,
              oracle=w3.class_sens_spec_oracle,
              public=w3.sens_spec_public, hidden=w3.sens_spec_hidden,
@@ -342,43 +359,47 @@ WEEK3: tuple[Exercise, ...] = (
              oracle=w3v.augmentation_oracle,
              public=w3v.augmentation_public, hidden=w3v.augmentation_hidden,
              compare=Compare(rtol=1e-6, atol=1e-6),
-             hint="Spatial axis a is image axis 1 + a and label axis "
-                  "(label.ndim - 3) + a; flip first, then np.rot90 on the (x, y) axes "
-                  "of both; scale the image only."),
+             hint="Spatial axis a is image axis 1 + a and label axis s + a, s being "
+                  "the label's first spatial axis (Notes); flip first, then rotate the "
+                  "(x, y) axes of both; scale the image only."),
     Exercise(module=_TILE, name="tile_starts", points=1, oracle=w3v.tile_starts_oracle,
              public=w3v.tile_starts_public, hidden=w3v.tile_starts_hidden,
-             hint="list(range(0, size - patch + 1, stride)), plus size - patch at the "
-                  "end if it is not already the last start; return a list."),
+             hint="Starts 0, stride, 2 * stride, ... while the tile fits, then size "
+                  "- patch at the end unless it is already the last start; return a "
+                  "list."),
     Exercise(module=_TILE, name="stitch_tiles", points=2, oracle=w3v.stitch_oracle,
              public=w3v.stitch_public, hidden=w3v.stitch_hidden,
              compare=Compare(rtol=1e-5, atol=1e-6),
-             hint="Accumulate total[:, window] += tile and count[window] += 1, then "
-                  "total / np.maximum(count, 1) (uncovered voxels stay 0)."),
+             hint="Sum the tiles into a (K, X, Y, Z) total and count the tiles "
+                  "covering each voxel, then divide; an uncovered voxel divides by 1, "
+                  "so it stays 0."),
     Exercise(module=_REG, name="rigid_matrix_2d", points=1, oracle=w3v.rigid_oracle,
              public=w3v.rigid_public, hidden=w3v.rigid_hidden,
              compare=Compare(rtol=1e-9, atol=1e-9),
-             hint="M[:2, :2] = [[cos, -sin], [sin, cos]]; "
-                  "M[:2, 2] = center - R @ center + shift; M[2] = [0, 0, 1]."),
+             hint="Rotation R in the top-left 2 x 2 block, the translation center - R "
+                  "center + shift in the last column, bottom row (0, 0, 1); see "
+                  "Returns."),
     Exercise(module=_REG, name="phase_correlation", points=2, oracle=w3v.phase_oracle,
              public=w3v.phase_public, hidden=w3v.phase_hidden,
-             hint="R = conj(fftn(fixed)) * fftn(moving), divided by |R|; the argmax "
-                  "of ifftn(R).real is the shift; indices k > n // 2 mean k - n."),
+             hint="Normalise the cross-power spectrum to magnitude 1 (leave 0 where it "
+                  "is 0), transform back, take the real part's argmax; an index k > n "
+                  "// 2 stands for the shift k - n."),
     Exercise(module=_REG, name="warp_label", points=2, oracle=w3v.warp_oracle,
              public=w3v.warp_public, hidden=w3v.warp_hidden,
-             hint="q = M[:d, :d] @ p + M[:d, d] for every voxel p; inside when "
-                  "0 <= q <= n - 1 on every axis; take label[floor(q + 0.5)], else 0 "
-                  "(scipy.ndimage.affine_transform with order=0 does this)."),
+             hint="Pull: output voxel p reads the label at q = M p; inside the grid (0 "
+                  "<= q <= n - 1 on every axis) take the nearest voxel, halves rounded "
+                  "up, else 0."),
     # week3/unet_2d_vs_3d.py
     Exercise(module="week3/unet_2d_vs_3d.py", name="volume_to_slices", points=1,
              oracle=w3u.to_slices_oracle, public=w3u.slices_public,
              hidden=w3u.slices_hidden, compare=Compare(rtol=0, atol=0, dtype="exact"),
-             hint="z is the LAST axis of (C, X, Y, Z): np.moveaxis(a, -1, 0) for the "
-                  "image and the label; return both as a tuple."),
+             hint="z is the LAST axis of (C, X, Y, Z): move it to the front, for the "
+                  "image and for the label; return both as a tuple."),
     Exercise(module="week3/unet_2d_vs_3d.py", name="slices_to_volume", points=1,
              oracle=w3u.to_volume_oracle, public=w3u.volume_public,
              hidden=w3u.volume_hidden, compare=Compare(rtol=0, atol=0, dtype="exact"),
-             hint="The inverse: np.moveaxis(slices, 0, -1), (Z, K, X, Y) -> "
-                  "(K, X, Y, Z)."),
+             hint="The inverse of volume_to_slices: (Z, K, X, Y) -> (K, X, Y, Z), the "
+                  "first axis moves to the end."),
     Exercise(module="week3/unet_2d_vs_3d.py", name="count_parameters_conv", points=1,
              oracle=w3u.conv_count_oracle, public=w3u.conv_count_public,
              hidden=w3u.conv_count_hidden, compare=Compare(rtol=0, atol=0),
@@ -386,9 +407,9 @@ WEEK3: tuple[Exercise, ...] = (
     Exercise(module="week3/unet_2d_vs_3d.py", name="count_parameters_unet", points=2,
              oracle=w3u.unet_count_oracle, public=w3u.unet_count_public,
              hidden=w3u.unet_count_hidden, compare=Compare(rtol=0, atol=0),
-             hint="w_d = base * 2 ** (d + 1); encoder convs c_in -> w_d / 2 -> w_d, "
-                  "decoder convs w_(d+1) + w_d -> w_d -> w_d (3x3, no bias with batch "
-                  "norm, + 2 * C_out per norm); head 1x1 w_0 -> classes with bias."),
+             hint="List the convs of Notes level by level, with their in and out "
+                  "channels; no bias with batch norm but 2 parameters per output "
+                  "channel for the norm; the 1 x 1 head has a bias."),
 )
 
 # models: DenseNet and U-Net blocks ---------------------------------------------------
@@ -396,8 +417,8 @@ WEEK3: tuple[Exercise, ...] = (
 # the oracles are the reference modules (reference.nn) loaded with the same weights.
 # Forwards grade `out` (pick=0); backwards run the gradient check, then the round trip.
 _DN, _UN = "week1/densenet_blocks.py", "week3/unet_blocks.py"
-_SPLIT = ("x FEEDS the concatenation AND the path, so dx = dout[:, :C] + the path's "
-          "gradient; ")
+_SPLIT = ("x FEEDS the concatenation AND the path, so its two gradients add: the first "
+          "C channels of dout plus the path's dx; ")
 
 MODELS: tuple[Exercise, ...] = (
     # week1/densenet_blocks.py
@@ -405,27 +426,28 @@ MODELS: tuple[Exercise, ...] = (
              oracle=wm.dense_layer_forward_oracle, public=wm.dense_layer_public,
              hidden=wm.dense_layer_hidden, pick=0, compare=_F32,
              hint="BN-ReLU-1x1 conv-BN-ReLU-3x3 conv (padding 1, no bias), then "
-                  "np.concatenate([x, new], axis=1): x first."),
+                  "concatenate along the channels: x FIRST, then the new maps."),
     Exercise(module=_DN, name="dense_layer_backward", points=3,
              oracle=wm.dense_layer_backward_oracle, public=wm.dense_layer_public,
              hidden=wm.dense_layer_hidden, kind=_BACKWARD, compare=_F32,
-             hint=_SPLIT + "dout[:, C:] goes back through conv2, relu2, bn2, conv1, "
-                  "relu1, bn1 in that order."),
+             hint=_SPLIT + "the other channels go back through conv2, relu2, bn2, "
+                  "conv1, relu1, bn1 in that order."),
     Exercise(module=_DN, name="transition_forward", points=2,
              oracle=wm.transition_forward_oracle, public=wm.transition_public,
              hidden=wm.transition_hidden, pick=0, compare=_F32,
-             hint="batchnorm_forward, relu_forward, conv_forward(h, w) (1x1, no bias), "
-                  "avg_pool_forward(h, 2)."),
+             hint="BN, ReLU, 1x1 conv (no bias), then 2x2 average pooling with stride "
+                  "2 (an odd last row or column is dropped)."),
     Exercise(module=_DN, name="transition_backward", points=2,
              oracle=wm.transition_backward_oracle, public=wm.transition_public,
              hidden=wm.transition_hidden, kind=_BACKWARD, compare=_F32,
-             hint="avg_pool_backward, conv_backward, relu_backward, "
-                  "batchnorm_backward; return (dx, dgamma, dbeta, dw)."),
+             hint="The forward's four steps in reverse, each with its own cache "
+                  "(conv_backward's db is None); Returns gives the order of the "
+                  "gradients."),
     Exercise(module=_DN, name="dense_block_forward", points=2,
              oracle=wm.dense_block_forward_oracle, public=wm.dense_block_public,
              hidden=wm.dense_block_hidden, pick=0, compare=_F32,
-             hint="features = x; for each parameter tuple: features, cache = "
-                  "dense_layer_forward(features, *params). No layers: return x."),
+             hint="Each layer's output is the next one's input (Notes), so the "
+                  "channels grow by G per layer; with no layers, out is x itself."),
     Exercise(module=_DN, name="gradcam_map", points=3, oracle=wm.gradcam_oracle,
              public=wm.gradcam_public, hidden=wm.gradcam_hidden, compare=_F32,
              hint="alpha = spatial MEAN of dactivations; ReLU of sum over channels of "
@@ -441,13 +463,15 @@ MODELS: tuple[Exercise, ...] = (
     Exercise(module=_UN, name="decoder_level_forward", points=2,
              oracle=wm.decoder_forward_oracle, public=wm.decoder_public,
              hidden=wm.decoder_hidden, pick=0, compare=_F32,
-             hint="np.concatenate([upsampled x, skip], axis=1): upsampled maps first; "
-                  "then conv(padding=1) + ReLU, twice, with the biases."),
+             hint="Join the upsampled x and the skip along the channels, upsampled "
+                  "maps FIRST (w1 expects that order); then conv (padding 1) and ReLU, "
+                  "twice, with the biases."),
     Exercise(module=_UN, name="decoder_level_backward", points=3,
              oracle=wm.decoder_backward_oracle, public=wm.decoder_public,
              hidden=wm.decoder_hidden, kind=_BACKWARD, compare=_F32,
-             hint="Split djoined at C_x (x's channels): [:, :C_x] is the upsampled "
-                  "maps' gradient (sum its 2x2 blocks for dx), [:, C_x:] is dskip."),
+             hint="Split djoined at C_x (x's channels): the first C_x are the "
+                  "upsampled maps' gradient (sum each 2x2 block for dx), the rest is "
+                  "dskip."),
 )
 
 # Course order: grouped by week (a stable sort keeps each block's own order).

@@ -46,10 +46,9 @@ def shift_image(image, dy, dx):
     """
     image = np.asarray(image)
     ### START CODE HERE ###
-    # Hint: start from np.zeros_like(image); copy the part that stays visible:
-    # Hint: for a shift d along an axis of size n, the source rows are
-    # Hint: slice(max(-d, 0), n + min(-d, 0)) and the destination rows
-    # Hint: slice(max(d, 0), n + min(d, 0)).
+    # Hint: start from zeros of the image's shape and dtype and copy the part that stays
+    # Hint: visible: with a shift d > 0 along an axis of n pixels, source 0 .. n-d-1
+    # Hint: lands at d .. n-1 (d < 0 is the mirror case); |d| >= n leaves only zeros.
     raise NotImplementedError("week1.augmentation.shift_image: not implemented yet")
     ### END CODE HERE ###
 
@@ -78,7 +77,7 @@ def adjust_contrast(image, factor):
     """
     image = np.asarray(image)
     ### START CODE HERE ###
-    # Hint: np.mean(image, axis=(-2, -1), keepdims=True) is one mean per image
-    # Hint: that broadcasts back against the image.
+    # Hint: Returns gives the formula; m is one mean per (H, W) image, over the last two
+    # Hint: axes only, kept as size-1 axes (keepdims) so that it broadcasts back.
     raise NotImplementedError("week1.augmentation.adjust_contrast: not implemented yet")
     ### END CODE HERE ###

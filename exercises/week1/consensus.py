@@ -46,7 +46,7 @@ def majority_vote(annotations):
     """
     annotations = np.asarray(annotations)
     ### START CODE HERE ###
-    # Hint: count the 1 votes and the 0 votes with np.sum(..., axis=1), compare
-    # Hint: them, and turn the boolean answer into ints with .astype(int).
+    # Hint: count the 1 votes and the 0 votes down axis 1 (the annotators); a tie counts
+    # Hint: as 1, and the answer holds ints, not bools.
     raise NotImplementedError("week1.consensus.majority_vote: not implemented yet")
     ### END CODE HERE ###

@@ -81,7 +81,7 @@ def images_per_patient(patient_ids):
     """
     patient_ids = np.asarray(patient_ids)
     ### START CODE HERE ###
-    # Hint: np.unique(..., return_counts=True) returns both answers at once.
+    # Hint: np.unique sorts the distinct ids, and one of its options also counts them.
     raise NotImplementedError("week1.data_exploration.images_per_patient: not implemented yet")
     ### END CODE HERE ###
 
@@ -120,7 +120,8 @@ def pixel_histogram(images, bins=20, range=None):  # noqa: A002 - np.histogram's
     """
     images = np.asarray(images)
     ### START CODE HERE ###
-    # Hint: flatten with np.ravel, then np.histogram(values, bins=bins, range=range).
+    # Hint: np.histogram already follows the Notes' bin rule: flatten the images first
+    # Hint: and pass bins and range on unchanged (range may be None).
     raise NotImplementedError("week1.data_exploration.pixel_histogram: not implemented yet")
     ### END CODE HERE ###
 

@@ -95,12 +95,9 @@ def dense_layer_forward(x, norm1_gamma, norm1_beta, conv1_w, norm2_gamma, norm2_
     ((2, 6, 5, 5), True)
     """
     ### START CODE HERE ###
-    # Hint: chain the kernels, keeping each cache: batchnorm_forward(x, norm1_gamma,
-    # Hint: norm1_beta), relu_forward, conv_forward(h, conv1_w), batchnorm_forward,
-    # Hint: relu_forward, conv_forward(h, conv2_w, padding=1); each returns
-    # Hint: (out, cache).
-    # Hint: out = np.concatenate([x, new], axis=1): x FIRST, then the new maps.
-    # Hint: keep x.shape[1] in the cache: the backward splits dout there.
+    # Hint: chain the kernels of Notes, keeping each cache (each returns (out, cache));
+    # Hint: the 3x3 conv uses padding 1. Concatenate along the channels with x FIRST,
+    # Hint: and keep x's channel count in the cache: the backward splits dout there.
     raise NotImplementedError("week1.densenet_blocks.dense_layer_forward: not implemented yet")
     ### END CODE HERE ###
 
@@ -136,11 +133,9 @@ def dense_layer_backward(dout, cache):
     ``dx`` equals ``dout[:, :C]`` and every parameter gradient is zero.
     """
     ### START CODE HERE ###
-    # Hint: unpack your cache; dx_copy, dnew = dout[:, :C], dout[:, C:].
-    # Hint: conv_backward returns (dx, dw, db) with db None here; batchnorm_backward
-    # Hint: returns (dx, dgamma, dbeta); relu_backward returns dx.
-    # Hint: go backwards: conv2, relu2, bn2, conv1, relu1, bn1.
-    # Hint: x fed the concat AND the path: dx = dout[:, :C] + the path's dx.
+    # Hint: split dout at C (x's channels): the first part is the copy of x, the rest
+    # Hint: goes back through conv2, relu2, bn2, conv1, relu1, bn1. x fed the concat AND
+    # Hint: the path, so its two gradients add (Notes). conv_backward's db is None here.
     raise NotImplementedError("week1.densenet_blocks.dense_layer_backward: not implemented yet")
     ### END CODE HERE ###
 
@@ -175,8 +170,8 @@ def transition_forward(x, gamma, beta, w):
     convolved maps.
     """
     ### START CODE HERE ###
-    # Hint: batchnorm_forward, relu_forward, conv_forward(h, w), avg_pool_forward(h, 2);
-    # Hint: keep the four caches in a tuple.
+    # Hint: BN, ReLU, 1x1 conv (no bias), 2x2 average pool, as in Notes; keep the four
+    # Hint: caches.
     raise NotImplementedError("week1.densenet_blocks.transition_forward: not implemented yet")
     ### END CODE HERE ###
 
@@ -243,8 +238,8 @@ def dense_block_forward(x, layers_params):
     it returns ``64 + 6 * 32 = 256`` maps.
     """
     ### START CODE HERE ###
-    # Hint: loop over layers_params: features, cache = dense_layer_forward(features,
-    # Hint: *params); collect the caches in a list.
+    # Hint: each layer's output is the next layer's input (Notes); collect the caches in
+    # Hint: a list. With no layers, out is x itself.
     raise NotImplementedError("week1.densenet_blocks.dense_block_forward: not implemented yet")
     ### END CODE HERE ###
 
@@ -316,10 +311,8 @@ def gradcam_map(activations, dactivations, size=None):
            [0., 0.]])
     """
     ### START CODE HERE ###
-    # Hint: alpha = dactivations.mean(axis=(2, 3), keepdims=True)   # (N, C, 1, 1)
-    # Hint: cams = np.maximum((alpha * activations).sum(axis=1), 0)  # (N, h, w)
-    # Hint: when size is not None: cams = _bilinear_resize(cams, size) (given above);
-    # Hint: then divide each map by its maximum with np.divide(cams, peak,
-    # Hint: out=np.zeros_like(cams), where=peak > 0) with peak (N, 1, 1).
+    # Hint: follow Notes: alpha is the spatial mean of the gradient per image and
+    # Hint: channel; the map is the ReLU of the alpha-weighted sum over channels; resize
+    # Hint: (_bilinear_resize); divide each map by its maximum where that is > 0.
     raise NotImplementedError("week1.densenet_blocks.gradcam_map: not implemented yet")
     ### END CODE HERE ###

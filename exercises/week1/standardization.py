@@ -74,7 +74,8 @@ def apply_standardization(images, mean, std):
     """
     images, mean, std = np.asarray(images), np.asarray(mean), np.asarray(std)
     ### START CODE HERE ###
-    # Hint: reshape the (C,) statistics to (1, C, 1, 1) so they broadcast per channel;
-    # Hint: np.where(std > 0, std, 1.0) avoids dividing by zero.
+    # Hint: reshape the (C,) statistics to (1, C, 1, 1) so they broadcast per channel; a
+    # Hint: channel with std 0 is divided by 1 instead (np.where can choose per
+    # Hint: channel).
     raise NotImplementedError("week1.standardization.apply_standardization: not implemented yet")
     ### END CODE HERE ###

@@ -54,8 +54,8 @@ def freeze_backbone_names(parameter_names, head="classifier"):
     ['classifier.weight', 'classifier.bias']
     """
     ### START CODE HERE ###
-    # Hint: keep the names for which name.startswith(head + ".") holds; the dot
-    # Hint: stops "classifier_old.weight" from matching.
+    # Hint: a head parameter's name starts with the head's name followed by a dot; the
+    # Hint: dot stops "classifier_old.weight" from matching. Keep the input order.
     raise NotImplementedError("week1.transfer_learning.freeze_backbone_names: not implemented yet")
     ### END CODE HERE ###
 
@@ -87,7 +87,8 @@ def count_parameters(parameter_shapes, trainable_names):
     (10, 22)
     """
     ### START CODE HERE ###
-    # Hint: the size of one parameter is int(np.prod(shape)) (np.prod(()) is 1).
+    # Hint: a parameter holds the product of its shape's entries (np.prod; a shape ()
+    # Hint: holds one number). Return Python ints: (trainable, total).
     raise NotImplementedError("week1.transfer_learning.count_parameters: not implemented yet")
     ### END CODE HERE ###
 

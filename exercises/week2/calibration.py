@@ -70,9 +70,9 @@ def calibration_curve(y_true, y_prob, n_bins=5):
     """
     y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
     ### START CODE HERE ###
-    # Hint: bin_ids = np.searchsorted(edges[1:-1], y_prob) gives each sample's bin.
-    # Hint: np.bincount(bin_ids, weights=..., minlength=n_bins) sums per bin
-    # Hint: (weights=None counts); keep the bins whose count is > 0.
+    # Hint: Notes gives each probability's bin (an inner edge belongs to the lower bin).
+    # Hint: np.bincount with weights sums per bin, without weights it counts; keep only
+    # Hint: the bins whose count is > 0.
     raise NotImplementedError("week2.calibration.calibration_curve: not implemented yet")
     ### END CODE HERE ###
 
@@ -187,8 +187,8 @@ def platt_fit(y_true, y_score, *, max_iter=100, tol=1e-10):
     y_true = np.asarray(y_true)
     y_score = np.asarray(y_score, dtype=float)
     ### START CODE HERE ###
-    # Hint: build the targets t with np.where(y_true == 1, t_plus, t_minus), start
-    # Hint: from (a, b) as in the Notes, then loop: p, gradient, Hessian (2 x 2),
-    # Hint: step = np.linalg.solve(H, g); update; break once max |step| < tol.
+    # Hint: the smoothed targets and the starting (a, b) come from Notes. Each Newton
+    # Hint: step solves H step = g (np.linalg.solve) and subtracts the step; stop once
+    # Hint: its largest absolute entry is below tol. platt_predict gives p.
     raise NotImplementedError("week2.calibration.platt_fit: not implemented yet")
     ### END CODE HERE ###

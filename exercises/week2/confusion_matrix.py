@@ -52,9 +52,9 @@ def confusion_matrix(y_true, y_pred):
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     ### START CODE HERE ###
-    # Hint: make integer 0/1 labels first (y_true.astype(int)), then for t in (0, 1)
-    # Hint: and p in (0, 1): cm[t, p] = np.sum((y_true == t) & (y_pred == p)).
-    # Hint: np.zeros((2, 2), dtype=int) gives an integer table to fill.
+    # Hint: turn labels and decisions into integer 0/1 first (they may be bools or
+    # Hint: floats); cell (t, p) counts the patients with truth t and decision p, in an
+    # Hint: integer table.
     raise NotImplementedError("week2.confusion_matrix.confusion_matrix: not implemented yet")
     ### END CODE HERE ###
 
@@ -84,8 +84,8 @@ def ppv_from_prevalence(sensitivity, specificity, prevalence):
     0.5
     """
     ### START CODE HERE ###
-    # Hint: numerator: P(positive and disease) = sensitivity * prevalence.
-    # Hint: the denominator adds P(positive and healthy)
-    # Hint: = (1 - specificity) * (1 - prevalence).
+    # Hint: Bayes' rule: of all positive tests, the share that are true positives. Per
+    # Hint: patient screened, a true positive has probability sensitivity times
+    # Hint: prevalence; a false positive needs a healthy patient AND a wrong test.
     raise NotImplementedError("week2.confusion_matrix.ppv_from_prevalence: not implemented yet")
     ### END CODE HERE ###

@@ -74,9 +74,9 @@ def roc_curve(y_true, y_score):
     """
     y_true, y_score = np.asarray(y_true), np.asarray(y_score, dtype=float)
     ### START CODE HERE ###
-    # Hint: thresholds = np.concatenate([[np.inf], np.unique(y_score)[::-1]]).
-    # Hint: for each threshold count TP and FP with y_score >= th (a loop is fine),
-    # Hint: then divide the count arrays by the numbers of positives and negatives.
+    # Hint: thresholds: +inf first, then the distinct scores in DECREASING order. At
+    # Hint: each, a score >= threshold is positive; count TP and FP (a loop is fine) and
+    # Hint: divide by the numbers of positives and of negatives.
     raise NotImplementedError("week2.roc_auc.roc_curve: not implemented yet")
     ### END CODE HERE ###
 
@@ -107,7 +107,8 @@ def auc_trapezoid(fpr, tpr):
     """
     fpr, tpr = np.asarray(fpr, dtype=float), np.asarray(tpr, dtype=float)
     ### START CODE HERE ###
-    # Hint: np.diff(fpr) gives the widths; (tpr[1:] + tpr[:-1]) / 2 the mean heights.
+    # Hint: each trapezoid's width is the step in fpr (np.diff) and its height the mean
+    # Hint: of the two tpr values at its ends; add up width times height.
     raise NotImplementedError("week2.roc_auc.auc_trapezoid: not implemented yet")
     ### END CODE HERE ###
 
@@ -142,8 +143,8 @@ def auc_mann_whitney(y_true, y_score):
     """
     y_true, y_score = np.asarray(y_true), np.asarray(y_score, dtype=float)
     ### START CODE HERE ###
-    # Hint: split the scores by class, then compare every pair at once with
-    # Hint: broadcasting: pos[:, None] > neg[None, :] is a (n_pos, n_neg) table.
-    # Hint: a tie (==) counts 1/2; the mean over the table is the AUC.
+    # Hint: compare every (diseased, healthy) pair at once: a column of diseased scores
+    # Hint: against a row of healthy ones broadcasts to a table; a win counts 1, a tie
+    # Hint: 1/2. Average it; return NaN yourself when a class is missing.
     raise NotImplementedError("week2.roc_auc.auc_mann_whitney: not implemented yet")
     ### END CODE HERE ###

@@ -88,7 +88,7 @@ def threshold_closest_to_corner(y_true, y_score):
     """
     fpr, tpr, thresholds = roc_curve(y_true, y_score, drop_intermediate=False)
     ### START CODE HERE ###
-    # Hint: squared distance = fpr**2 + (1 - tpr)**2 (no square root needed to
-    # Hint: find the smallest); np.argmin returns the first smallest index.
+    # Hint: compare squared distances to the corner (0, 1): the square root does not
+    # Hint: change which point is closest. np.argmin returns the first smallest index.
     raise NotImplementedError("week2.thresholds.threshold_closest_to_corner: not implemented yet")
     ### END CODE HERE ###

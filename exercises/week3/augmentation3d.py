@@ -58,8 +58,8 @@ def apply_augmentation(image, label, flip_axes=(), rotations=0, scale=1.0):
     """
     image, label = np.asarray(image), np.asarray(label)
     ### START CODE HERE ###
-    # Hint: the label's spatial axes start at s = label.ndim - 3; flip image axis
-    # Hint: 1 + a and label axis s + a (np.flip), then np.rot90(..., axes=...).
-    # Hint: scale only the image.
+    # Hint: spatial axis a is image axis 1 + a and label axis s + a, s being the label's
+    # Hint: first spatial axis (Notes). Flip first (np.flip), then rotate both on their
+    # Hint: (x, y) axes (np.rot90); scale only the image.
     raise NotImplementedError("week3.augmentation3d.apply_augmentation: not implemented yet")
     ### END CODE HERE ###

@@ -50,8 +50,8 @@ def single_class_dice_coefficient(y_true, y_pred, axis=(0, 1, 2), epsilon=0.0000
     (2 * 2 + 1) / (3 + 2 + 1) = 0.8333.
     """
     ### START CODE HERE ###
-    # Hint: np.sum(..., axis=axis); epsilon goes once into the numerator (after
-    # Hint: the factor 2) and once into the denominator.
+    # Hint: Returns gives the formula; every sum runs over `axis` only. epsilon goes
+    # Hint: once into the numerator (after the factor 2) and once into the denominator.
     raise NotImplementedError("week3.dice.single_class_dice_coefficient: not implemented yet")
     ### END CODE HERE ###
 

@@ -57,7 +57,8 @@ def rigid_matrix_2d(angle, shift, center):
     M[:2, 2] = (1, 1) - R (1, 1) = (1, 1) - (-1, 1) = (2, 0).
     """
     ### START CODE HERE ###
-    # Hint: start from np.eye(3), fill the 2 x 2 rotation, then the last column.
+    # Hint: start from the 3 x 3 identity (np.eye), fill the 2 x 2 rotation R, then the
+    # Hint: last column as in Returns (R @ center is a matrix-vector product).
     raise NotImplementedError("week3.registration.rigid_matrix_2d: not implemented yet")
     ### END CODE HERE ###
 
@@ -91,8 +92,9 @@ def phase_correlation(fixed, moving):
     [1, -2] (the peak sits at index (1, 6); 6 > 8 // 2 stands for -2).
     """
     ### START CODE HERE ###
-    # Hint: np.divide(R, mag, out=np.zeros_like(R), where=mag > 1e-12) normalises
-    # Hint: safely; shape = np.array(fixed.shape) helps with the wrap-around.
+    # Hint: follow Notes: normalise R to magnitude 1 without dividing by 0 (np.divide
+    # Hint: has where and out options); the surface's argmax, unravelled, is the shift
+    # Hint: modulo the axis lengths, and an index k > n // 2 stands for k - n.
     raise NotImplementedError("week3.registration.phase_correlation: not implemented yet")
     ### END CODE HERE ###
 
@@ -127,7 +129,8 @@ def warp_label(label, matrix):
     """
     label, matrix = np.asarray(label), np.asarray(matrix, dtype=float)
     ### START CODE HERE ###
-    # Hint: points = np.indices(label.shape).reshape(d, -1) (one column per voxel);
-    # Hint: q = matrix[:d, :d] @ points + matrix[:d, d:]; mask the inside points.
+    # Hint: pull, do not push: every output voxel p reads q = M p (np.indices lists all
+    # Hint: the voxels at once); inside the grid take the nearest voxel, halves rounded
+    # Hint: up, elsewhere 0. Notes names a SciPy function that does all of it.
     raise NotImplementedError("week3.registration.warp_label: not implemented yet")
     ### END CODE HERE ###

@@ -92,7 +92,8 @@ def soft_dice_loss_grad(y_true, y_pred, axis=(1, 2, 3), epsilon=0.00001):
     A central difference agrees: (loss(0.501) - loss(0.499)) / 0.002 = -0.96.
     """
     ### START CODE HERE ###
-    # Hint: np.sum(..., axis=axis, keepdims=True) keeps N and D broadcastable.
-    # Hint: n = the number of (class) ratios averaged in the loss.
+    # Hint: Returns gives the formula. Sum N and D over `axis` keeping the summed axes
+    # Hint: (keepdims) so they broadcast back; n is the number of ratios the loss
+    # Hint: averages.
     raise NotImplementedError("week3.soft_dice.soft_dice_loss_grad: not implemented yet")
     ### END CODE HERE ###

@@ -45,8 +45,8 @@ def standardize(image):
     becomes [[0, 0], [0, 0]].
     """
     ### START CODE HERE ###
-    # Hint: standardized_image = np.zeros(image.shape); two nested loops over
-    # Hint: image.shape[0] (channels) and image.shape[3] (z); slice image[c, :, :, z].
-    # Hint: a slice with np.std(centered) == 0 must still be written (as zeros).
+    # Hint: follow Notes: a float64 output of zeros, loops over the channels and the
+    # Hint: z-slices, each slice centred, then divided by its std only when that std is
+    # Hint: not 0 (a constant slice must still be written, as zeros).
     raise NotImplementedError("week3.standardization.standardize: not implemented yet")
     ### END CODE HERE ###

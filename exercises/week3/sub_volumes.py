@@ -93,8 +93,8 @@ def get_sub_volume(
         y[0, :, :, :] = 1 where z = 0 (label 1), y[1] = 1 where z = 1 (label 2)
     """
     ### START CODE HERE ###
-    # Hint: loop while tries < max_tries; draw start_x, start_y, start_z with
-    # Hint: np.random.randint (in that order; the upper bound is exclusive).
-    # Hint: np.eye(num_classes, dtype=np.float32)[patch.astype(int)] one-hot encodes.
+    # Hint: follow the Notes' steps. Draw the corner with np.random.randint for x, then
+    # Hint: y, then z (upper bound exclusive); a float32 identity matrix indexed by the
+    # Hint: labels one-hot encodes them. After max_tries print the message, return None.
     raise NotImplementedError("week3.sub_volumes.get_sub_volume: not implemented yet")
     ### END CODE HERE ###

@@ -49,8 +49,9 @@ def tile_starts(size, patch, stride):
     11 - 4 = 7: [0, 3, 6, 7]. Size 4, patch 4: [0].
     """
     ### START CODE HERE ###
-    # Hint: list(range(0, size - patch + 1, stride)) are the tiles that fit;
-    # Hint: append size - patch if the last start is not already size - patch.
+    # Hint: first the starts 0, stride, 2 * stride, ... as long as the tile fits inside
+    # Hint: the axis; then one more start flush with the end, unless the last one
+    # Hint: already is.
     raise NotImplementedError("week3.tiled_prediction.tile_starts: not implemented yet")
     ### END CODE HERE ###
 
@@ -91,8 +92,9 @@ def stitch_tiles(tiles, corners, shape):
     """
     tiles, corners = np.asarray(tiles), np.asarray(corners)
     ### START CODE HERE ###
-    # Hint: loop over zip(tiles, corners); build the window with slices
-    # Hint: slice(x0, x0 + px) for each axis; np.maximum(count, 1) avoids 0 / 0.
+    # Hint: Notes: add every tile into a (K, X, Y, Z) total and 1 into a (X, Y, Z) count
+    # Hint: over its window, then divide; where the count is 0 divide by 1, so uncovered
+    # Hint: voxels stay 0.
     raise NotImplementedError("week3.tiled_prediction.stitch_tiles: not implemented yet")
     ### END CODE HERE ###
 

@@ -41,7 +41,8 @@ def relu_forward(x):
     array([0., 0., 2.])
     """
     ### BEGIN SOLUTION
-    # Hint: np.maximum(x, 0) builds a new array (x[x < 0] = 0 would change x itself).
+    # Hint: build a NEW array (np.maximum works element by element): overwriting the
+    # Hint: negative entries of x in place would change the caller's x.
     out = np.maximum(x, 0)
     cache = x
     return out, cache
@@ -75,7 +76,8 @@ def relu_backward(dout, cache):
     array([0., 0., 5.])
     """
     ### BEGIN SOLUTION
-    # Hint: multiply dout by the mask (x > 0): True counts as 1, False as 0.
+    # Hint: the slope of max(x, 0) is 1 where x > 0 and 0 elsewhere, also at x == 0
+    # Hint: (Notes). In arithmetic a boolean array counts True as 1 and False as 0.
     x = cache
     return dout * (x > 0)
     ### END SOLUTION
@@ -116,8 +118,9 @@ def sigmoid(x):
     array([0.    , 0.5   , 0.8808, 1.    ])
     """
     ### BEGIN SOLUTION
-    # Hint: z = np.exp(-np.abs(x)) never overflows; combine 1 / (1 + z) (where x >= 0)
-    # Hint: and z / (1 + z) (where x < 0) with np.where.
+    # Hint: see Notes: only ever exponentiate numbers <= 0, so exp cannot overflow;
+    # Hint: compute the x >= 0 form and the x < 0 form and pick one per element
+    # Hint: (np.where).
     z = np.exp(-np.abs(x))  # in (0, 1]
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
     ### END SOLUTION

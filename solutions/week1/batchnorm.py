@@ -91,11 +91,9 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5, running_mean=None, running_var=N
         raise ValueError("batchnorm_forward: evaluation mode (training=False) needs "
                          "running_mean and running_var, got None.")
     ### BEGIN SOLUTION
-    # Hint: a channel's statistics run over axes (0, 2, 3); in training mode use
-    # Hint: x.mean(axis=(0, 2, 3)) and x.var(axis=(0, 2, 3)) (biased, divides by m),
-    # Hint: in evaluation mode running_mean and running_var.
-    # Hint: reshape every (C,) vector to (1, C, 1, 1) before combining it with x.
-    # Hint: keep x_hat and 1 / sqrt(var + eps) in the cache: the backward needs both.
+    # Hint: see Notes: statistics per channel over the batch and both spatial axes; the
+    # Hint: biased variance (divide by m) in training, the running ones in evaluation.
+    # Hint: Broadcast (C,) vectors as (1, C, 1, 1); cache x_hat and 1 / sqrt(var + eps).
     if training:
         mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
     else:
@@ -166,11 +164,9 @@ def batchnorm_backward(dout, cache):
     (array([ 0.537, -0.716, -0.179,  0.358]), array([-1.342]), array([1.]))
     """
     ### BEGIN SOLUTION
-    # Hint: unpack your cache; sum over axes (0, 2, 3) for dbeta and dgamma.
-    # Hint: dx_hat = dout * gamma (reshaped to (1, C, 1, 1)).
-    # Hint: evaluation mode: dx = dx_hat * inv_std. Training mode: subtract from dx_hat
-    # Hint: its channel mean and x_hat times the channel mean of dx_hat * x_hat first
-    # Hint: (np.mean(..., axis=(0, 2, 3), keepdims=True)), then multiply by inv_std.
+    # Hint: see Notes: dbeta and dgamma sum over the batch and both spatial axes; dx_hat
+    # Hint: is dout times gamma. Evaluation mode only scales it by 1 / sqrt(var + eps);
+    # Hint: training mode first subtracts the paths through the mean and the variance.
     x_hat, gamma, inv_std, training = cache
     axes = (0, 2, 3)
 

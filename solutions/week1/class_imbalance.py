@@ -87,9 +87,9 @@ def balance_by_resampling(y, method="over", seed=0):
     """
     y = np.asarray(y)
     ### BEGIN SOLUTION
-    # Hint: rows of each class with np.flatnonzero(y == 1) and np.flatnonzero(y == 0);
-    # Hint: the minority is the smaller one. rng = np.random.default_rng(seed);
-    # Hint: rng.choice(rows, size=..., replace=True or False) draws rows.
+    # Hint: find each class's rows (np.flatnonzero); the smaller class is the minority.
+    # Hint: Make ONE generator from the seed (np.random.default_rng); its choice method
+    # Hint: draws rows with or without replacement.
     rng = np.random.default_rng(seed)
     positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
     if positives.size <= negatives.size:

@@ -46,8 +46,8 @@ def majority_vote(annotations):
     """
     annotations = np.asarray(annotations)
     ### BEGIN SOLUTION
-    # Hint: count the 1 votes and the 0 votes with np.sum(..., axis=1), compare
-    # Hint: them, and turn the boolean answer into ints with .astype(int).
+    # Hint: count the 1 votes and the 0 votes down axis 1 (the annotators); a tie counts
+    # Hint: as 1, and the answer holds ints, not bools.
     ones = np.sum(annotations == 1, axis=1)
     zeros = np.sum(annotations == 0, axis=1)
     return (ones >= zeros).astype(int)

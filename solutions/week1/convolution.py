@@ -101,12 +101,9 @@ def conv_forward_naive(x, w, b, stride=1, padding=0):
     SH, SW = _pair(stride)
     PH, PW = _pair(padding)
     ### BEGIN SOLUTION
-    # Hint: read the sizes: N, C_in, H, W = x.shape and C_out, _, KH, KW = w.shape.
-    # Hint: H_out = 1 + (H + 2 * PH - KH) // SH, and W_out likewise with W, PW, KW, SW.
-    # Hint: pad a NEW array: x_pad = np.pad(x, ((0, 0), (0, 0), (PH, PH), (PW, PW))).
-    # Hint: fill out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype) with loops over
-    # Hint: n, f, i, j; out[n, f, i, j] looks at the window
-    # Hint: x_pad[n, :, SH*i : SH*i + KH, SW*j : SW*j + KW] (shape (C_in, KH, KW)).
+    # Hint: H_out and W_out: see Returns. Pad a NEW array with zeros (np.pad), then loop
+    # Hint: over n, f, i, j: out[n, f, i, j] is b[f] plus the sum of window * w[f], with
+    # Hint: the window of Notes (shape (C_in, KH, KW), like w[f]). Keep x's dtype.
     N, _, H, W = x.shape
     C_out, _, KH, KW = w.shape
     H_out = 1 + (H + 2 * PH - KH) // SH
@@ -185,12 +182,9 @@ def conv_backward_naive(dout, cache):
            [24., 28.]]), array([4.]))
     """
     ### BEGIN SOLUTION
-    # Hint: unpack what your forward saved and pad x again exactly as in the forward.
-    # Hint: start from dx_pad = np.zeros_like(x_pad) and dw = np.zeros_like(w).
-    # Hint: db sums dout over the batch AND both spatial axes: dout.sum(axis=(0, 2, 3)).
-    # Hint: in the forward's n, f, i, j loops add dout[n, f, i, j] * window to dw[f]
-    # Hint: and dout[n, f, i, j] * w[f] to the same window of dx_pad.
-    # Hint: finally cut the padding off dx_pad.
+    # Hint: pad x again as the forward did; db sums dout over the batch AND both spatial
+    # Hint: axes. In the forward's loops dout[n, f, i, j] times the window adds to
+    # Hint: dw[f], and times w[f] to that window of dx_pad (Notes); cut the padding off.
     x, w, b, (SH, SW), (PH, PW) = cache
     N, C_out, H_out, W_out = dout.shape
     _, _, KH, KW = w.shape

@@ -82,7 +82,7 @@ def images_per_patient(patient_ids):
     """
     patient_ids = np.asarray(patient_ids)
     ### BEGIN SOLUTION
-    # Hint: np.unique(..., return_counts=True) returns both answers at once.
+    # Hint: np.unique sorts the distinct ids, and one of its options also counts them.
     unique_ids, counts = np.unique(patient_ids, return_counts=True)
     return unique_ids, counts
     ### END SOLUTION
@@ -122,7 +122,8 @@ def pixel_histogram(images, bins=20, range=None):  # noqa: A002 - np.histogram's
     """
     images = np.asarray(images)
     ### BEGIN SOLUTION
-    # Hint: flatten with np.ravel, then np.histogram(values, bins=bins, range=range).
+    # Hint: np.histogram already follows the Notes' bin rule: flatten the images first
+    # Hint: and pass bins and range on unchanged (range may be None).
     counts, edges = np.histogram(np.ravel(images), bins=bins, range=range)
     return counts, edges
     ### END SOLUTION

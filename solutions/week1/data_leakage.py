@@ -53,8 +53,8 @@ def check_for_leakage(df1, df2, patient_col):
     True
     """
     ### BEGIN SOLUTION
-    # Hint: make a Python set of the patient ids of each table (set(...) of the column)
-    # Hint: and check whether their intersection (&) is empty; return a bool.
+    # Hint: two tables leak when at least one patient id is in both: think of two sets.
+    # Hint: Return a Python bool (True/False), not the shared ids themselves.
     patients_1 = set(np.asarray(df1[patient_col]).tolist())
     patients_2 = set(np.asarray(df2[patient_col]).tolist())
     return len(patients_1 & patients_2) > 0
@@ -114,16 +114,9 @@ def split_by_patient(patient_ids, labels, fractions=(0.7, 0.15, 0.15), seed=0):
     patient_ids, labels = np.asarray(patient_ids), np.asarray(labels)
     fractions = np.asarray(fractions, dtype=float)
     ### BEGIN SOLUTION
-    # Hint: 1. np.unique(patient_ids, return_inverse=True) numbers the patients
-    # Hint:    0..P-1; np.bincount(inverse) counts their images and
-    # Hint:    np.add.at(positives, inverse, labels) their positives (P, K).
-    # Hint: 2. Keep want_images (S,), want_positives (S, K), has_positive (S, K)
-    # Hint:    and split_of (P,) = -1, and update them whenever a patient is assigned.
-    # Hint: 3. Findings from rarest to commonest (fewest patients with the finding:
-    # Hint:    np.argsort(np.sum(positives > 0, axis=0), kind="stable")):
-    # Hint:    prefer splits with has_positive[s, k] False, then the largest
-    # Hint:    want_positives[s, k], then the largest want_images[s].
-    # Hint: 4. Then each remaining patient goes to np.argmax(want_images).
+    # Hint: follow the Notes' steps: per-patient counts first (np.unique's inverse,
+    # Hint: np.bincount, np.add.at), then whole patients, rarest finding first, updating
+    # Hint: the splits' wanted images and positives after every assignment.
     _, inverse = np.unique(patient_ids, return_inverse=True)
     n_patients = inverse.max() + 1
     n_images = np.bincount(inverse, minlength=n_patients)

@@ -84,11 +84,9 @@ def max_pool_forward(x, kernel, stride=None, padding=0):
     SH, SW = (KH, KW) if stride is None else _pair(stride)
     PH, PW = _pair(padding)
     ### BEGIN SOLUTION
-    # Hint: H_out = 1 + (H + 2 * PH - KH) // SH, and W_out likewise.
-    # Hint: pad a NEW array with -inf so that padding never wins:
-    # Hint: np.pad(x, ((0, 0), (0, 0), (PH, PH), (PW, PW)), constant_values=-np.inf).
-    # Hint: loop over n, c, i, j and take np.max of the window
-    # Hint: x_pad[n, c, SH*i : SH*i + KH, SW*j : SW*j + KW].
+    # Hint: H_out and W_out: see Returns. Pad a NEW array with -inf (np.pad's constant
+    # Hint: value) so a padded cell never wins; loop over n, c, i, j and take the
+    # Hint: maximum of the window of Notes. Keep x's dtype.
     N, C, H, W = x.shape
     H_out = 1 + (H + 2 * PH - KH) // SH
     W_out = 1 + (W + 2 * PW - KW) // SW
@@ -153,12 +151,9 @@ def max_pool_backward(dout, cache):
     receives the gradient: ``dx = [[g, 0], [0, 0]]``.
     """
     ### BEGIN SOLUTION
-    # Hint: unpack your cache, pad x again with -inf and start from
-    # Hint: dx_pad = np.zeros_like(x_pad).
-    # Hint: for each n, c, i, j: k = np.argmax(window) is the flat index of the first
-    # Hint: maximum; u, v = np.unravel_index(k, window.shape) are its row and column in
-    # Hint: the window; add dout[n, c, i, j] to dx_pad[n, c, SH*i + u, SW*j + v].
-    # Hint: finally cut the padding off dx_pad.
+    # Hint: pad x again with -inf. In the forward's loops only the FIRST maximum of a
+    # Hint: window (np.argmax gives its flat index, np.unravel_index its row and column)
+    # Hint: receives dout[n, c, i, j]; overlaps add up. Cut the padding off.
     x, (KH, KW), (SH, SW), (PH, PW) = cache
     N, C, H_out, W_out = dout.shape
     H, W = x.shape[2:]

@@ -75,8 +75,9 @@ def apply_standardization(images, mean, std):
     """
     images, mean, std = np.asarray(images), np.asarray(mean), np.asarray(std)
     ### BEGIN SOLUTION
-    # Hint: reshape the (C,) statistics to (1, C, 1, 1) so they broadcast per channel;
-    # Hint: np.where(std > 0, std, 1.0) avoids dividing by zero.
+    # Hint: reshape the (C,) statistics to (1, C, 1, 1) so they broadcast per channel; a
+    # Hint: channel with std 0 is divided by 1 instead (np.where can choose per
+    # Hint: channel).
     scale = np.where(std > 0, std, 1.0).reshape(1, -1, 1, 1)
     return (images - mean.reshape(1, -1, 1, 1)) / scale
     ### END SOLUTION

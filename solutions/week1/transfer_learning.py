@@ -54,8 +54,8 @@ def freeze_backbone_names(parameter_names, head="classifier"):
     ['classifier.weight', 'classifier.bias']
     """
     ### BEGIN SOLUTION
-    # Hint: keep the names for which name.startswith(head + ".") holds; the dot
-    # Hint: stops "classifier_old.weight" from matching.
+    # Hint: a head parameter's name starts with the head's name followed by a dot; the
+    # Hint: dot stops "classifier_old.weight" from matching. Keep the input order.
     prefix = head + "."
     return [name for name in parameter_names if name.startswith(prefix)]
     ### END SOLUTION
@@ -88,7 +88,8 @@ def count_parameters(parameter_shapes, trainable_names):
     (10, 22)
     """
     ### BEGIN SOLUTION
-    # Hint: the size of one parameter is int(np.prod(shape)) (np.prod(()) is 1).
+    # Hint: a parameter holds the product of its shape's entries (np.prod; a shape ()
+    # Hint: holds one number). Return Python ints: (trainable, total).
     sizes = {name: int(np.prod(shape)) for name, shape in parameter_shapes.items()}
     n_trainable = sum(sizes[name] for name in trainable_names)
     return n_trainable, sum(sizes.values())

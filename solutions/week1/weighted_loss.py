@@ -102,10 +102,9 @@ def get_weighted_loss(pos_weights, neg_weights, epsilon=1e-7):
     def weighted_loss(y_true, y_pred):
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
         ### BEGIN SOLUTION
-        # Hint: for each finding i (y = y_true[:, i], p = y_pred[:, i]) add
-        # Hint:   -np.mean(pos_weights[i] * y * np.log(p + epsilon)
-        # Hint:            + neg_weights[i] * (1 - y) * np.log(1 - p + epsilon))
-        # Hint: to a running total (or do all columns at once with broadcasting).
+        # Hint: the formula under Returns: per finding, the mean over the images of the
+        # Hint: weighted positive and negative log terms, then the sum over the
+        # Hint: findings; epsilon INSIDE both logs. Loop over the findings or broadcast.
         loss = 0.0
         for i in range(len(pos_weights)):
             y, p = y_true[:, i], y_pred[:, i]

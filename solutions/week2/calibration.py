@@ -70,9 +70,9 @@ def calibration_curve(y_true, y_prob, n_bins=5):
     """
     y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
     ### BEGIN SOLUTION
-    # Hint: bin_ids = np.searchsorted(edges[1:-1], y_prob) gives each sample's bin.
-    # Hint: np.bincount(bin_ids, weights=..., minlength=n_bins) sums per bin
-    # Hint: (weights=None counts); keep the bins whose count is > 0.
+    # Hint: Notes gives each probability's bin (an inner edge belongs to the lower bin).
+    # Hint: np.bincount with weights sums per bin, without weights it counts; keep only
+    # Hint: the bins whose count is > 0.
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     bin_ids = np.searchsorted(edges[1:-1], y_prob)
     counts = np.bincount(bin_ids, minlength=n_bins)
@@ -193,9 +193,9 @@ def platt_fit(y_true, y_score, *, max_iter=100, tol=1e-10):
     y_true = np.asarray(y_true)
     y_score = np.asarray(y_score, dtype=float)
     ### BEGIN SOLUTION
-    # Hint: build the targets t with np.where(y_true == 1, t_plus, t_minus), start
-    # Hint: from (a, b) as in the Notes, then loop: p, gradient, Hessian (2 x 2),
-    # Hint: step = np.linalg.solve(H, g); update; break once max |step| < tol.
+    # Hint: the smoothed targets and the starting (a, b) come from Notes. Each Newton
+    # Hint: step solves H step = g (np.linalg.solve) and subtracts the step; stop once
+    # Hint: its largest absolute entry is below tol. platt_predict gives p.
     n_pos = np.sum(y_true == 1)
     n_neg = y_true.size - n_pos
     target = np.where(y_true == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))

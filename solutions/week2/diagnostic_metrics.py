@@ -77,8 +77,8 @@ def true_positives(y, pred, th=0.5):
     """
     y, pred = np.asarray(y), np.asarray(pred)
     ### BEGIN SOLUTION
-    # Hint: threshold first (thresholded = pred >= th), then count the entries where
-    # Hint: y == 1 and thresholded is True with np.sum of a boolean "and" (&).
+    # Hint: a score equal to th counts as positive. Count the patients who are diseased
+    # Hint: AND predicted positive: combine two boolean arrays with & and sum them.
     thresholded = pred >= th
     return np.sum((y == 1) & thresholded)
     ### END SOLUTION
@@ -112,7 +112,8 @@ def true_negatives(y, pred, th=0.5):
     """
     y, pred = np.asarray(y), np.asarray(pred)
     ### BEGIN SOLUTION
-    # Hint: a prediction is negative when it is NOT (pred >= th); count y == 0 there.
+    # Hint: healthy patients predicted negative: negative means the opposite of the
+    # Hint: positive rule (~ flips a boolean array).
     thresholded = pred >= th
     return np.sum((y == 0) & ~thresholded)
     ### END SOLUTION

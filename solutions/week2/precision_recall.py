@@ -68,9 +68,9 @@ array([0.1 , 0.35, 0.4 , 0.8 ]))
     """
     y_true, y_score = np.asarray(y_true), np.asarray(y_score, dtype=float)
     ### BEGIN SOLUTION
-    # Hint: thresholds = np.unique(y_score) (sorted increasing). For each one count
-    # Hint: TP and the number flagged (TP + FP); then append the end point with
-    # Hint: np.append(precision, 1.0) and np.append(recall, 0.0).
+    # Hint: thresholds: the distinct scores, increasing (np.unique). At each, count TP
+    # Hint: and the number flagged (score >= threshold); precision and recall as in
+    # Hint: Returns; then append the end point: precision 1, recall 0.
     positive = y_true == 1
     thresholds = np.unique(y_score)
     tps = np.array([np.sum(positive & (y_score >= th)) for th in thresholds])
@@ -107,8 +107,8 @@ def f1_score(y_true, y_pred):
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     ### BEGIN SOLUTION
-    # Hint: count TP, FP and FN with np.sum of boolean masks (y_true == 1, y_pred == 1);
-    # Hint: NumPy integer counts make 0 / 0 come out as nan.
+    # Hint: count TP, FP and FN from two boolean arrays (truth is 1, decision is 1);
+    # Hint: keep them NumPy integers so that 0 / 0 comes out as nan, not an error.
     truth, decision = y_true == 1, y_pred == 1
     tp = np.sum(truth & decision)
     fp = np.sum(~truth & decision)

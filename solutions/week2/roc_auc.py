@@ -74,9 +74,9 @@ def roc_curve(y_true, y_score):
     """
     y_true, y_score = np.asarray(y_true), np.asarray(y_score, dtype=float)
     ### BEGIN SOLUTION
-    # Hint: thresholds = np.concatenate([[np.inf], np.unique(y_score)[::-1]]).
-    # Hint: for each threshold count TP and FP with y_score >= th (a loop is fine),
-    # Hint: then divide the count arrays by the numbers of positives and negatives.
+    # Hint: thresholds: +inf first, then the distinct scores in DECREASING order. At
+    # Hint: each, a score >= threshold is positive; count TP and FP (a loop is fine) and
+    # Hint: divide by the numbers of positives and of negatives.
     positive = y_true == 1
     n_pos = np.sum(positive)
     n_neg = positive.size - n_pos
@@ -113,7 +113,8 @@ def auc_trapezoid(fpr, tpr):
     """
     fpr, tpr = np.asarray(fpr, dtype=float), np.asarray(tpr, dtype=float)
     ### BEGIN SOLUTION
-    # Hint: np.diff(fpr) gives the widths; (tpr[1:] + tpr[:-1]) / 2 the mean heights.
+    # Hint: each trapezoid's width is the step in fpr (np.diff) and its height the mean
+    # Hint: of the two tpr values at its ends; add up width times height.
     widths = np.diff(fpr)
     heights = (tpr[1:] + tpr[:-1]) / 2
     return np.sum(widths * heights)
@@ -150,9 +151,9 @@ def auc_mann_whitney(y_true, y_score):
     """
     y_true, y_score = np.asarray(y_true), np.asarray(y_score, dtype=float)
     ### BEGIN SOLUTION
-    # Hint: split the scores by class, then compare every pair at once with
-    # Hint: broadcasting: pos[:, None] > neg[None, :] is a (n_pos, n_neg) table.
-    # Hint: a tie (==) counts 1/2; the mean over the table is the AUC.
+    # Hint: compare every (diseased, healthy) pair at once: a column of diseased scores
+    # Hint: against a row of healthy ones broadcasts to a table; a win counts 1, a tie
+    # Hint: 1/2. Average it; return NaN yourself when a class is missing.
     pos = y_score[y_true == 1]
     neg = y_score[y_true == 0]
     if pos.size == 0 or neg.size == 0:

@@ -89,8 +89,8 @@ def threshold_closest_to_corner(y_true, y_score):
     """
     fpr, tpr, thresholds = roc_curve(y_true, y_score, drop_intermediate=False)
     ### BEGIN SOLUTION
-    # Hint: squared distance = fpr**2 + (1 - tpr)**2 (no square root needed to
-    # Hint: find the smallest); np.argmin returns the first smallest index.
+    # Hint: compare squared distances to the corner (0, 1): the square root does not
+    # Hint: change which point is closest. np.argmin returns the first smallest index.
     distance2 = fpr**2 + (1 - tpr) ** 2
     return thresholds[np.argmin(distance2)]
     ### END SOLUTION

@@ -57,7 +57,8 @@ def rigid_matrix_2d(angle, shift, center):
     M[:2, 2] = (1, 1) - R (1, 1) = (1, 1) - (-1, 1) = (2, 0).
     """
     ### BEGIN SOLUTION
-    # Hint: start from np.eye(3), fill the 2 x 2 rotation, then the last column.
+    # Hint: start from the 3 x 3 identity (np.eye), fill the 2 x 2 rotation R, then the
+    # Hint: last column as in Returns (R @ center is a matrix-vector product).
     shift, center = np.asarray(shift, dtype=float), np.asarray(center, dtype=float)
     rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     matrix = np.eye(3)
@@ -96,8 +97,9 @@ def phase_correlation(fixed, moving):
     [1, -2] (the peak sits at index (1, 6); 6 > 8 // 2 stands for -2).
     """
     ### BEGIN SOLUTION
-    # Hint: np.divide(R, mag, out=np.zeros_like(R), where=mag > 1e-12) normalises
-    # Hint: safely; shape = np.array(fixed.shape) helps with the wrap-around.
+    # Hint: follow Notes: normalise R to magnitude 1 without dividing by 0 (np.divide
+    # Hint: has where and out options); the surface's argmax, unravelled, is the shift
+    # Hint: modulo the axis lengths, and an index k > n // 2 stands for k - n.
     cross = np.conj(np.fft.fftn(fixed)) * np.fft.fftn(moving)
     magnitude = np.abs(cross)
     cross = np.divide(
@@ -140,8 +142,9 @@ def warp_label(label, matrix):
     """
     label, matrix = np.asarray(label), np.asarray(matrix, dtype=float)
     ### BEGIN SOLUTION
-    # Hint: points = np.indices(label.shape).reshape(d, -1) (one column per voxel);
-    # Hint: q = matrix[:d, :d] @ points + matrix[:d, d:]; mask the inside points.
+    # Hint: pull, do not push: every output voxel p reads q = M p (np.indices lists all
+    # Hint: the voxels at once); inside the grid take the nearest voxel, halves rounded
+    # Hint: up, elsewhere 0. Notes names a SciPy function that does all of it.
     d = label.ndim
     points = np.indices(label.shape).reshape(d, -1)
     q = matrix[:d, :d] @ points + matrix[:d, d:]

@@ -46,9 +46,9 @@ def compute_class_sens_spec(pred, label, class_num):
     sensitivity = 2 / 3 and specificity = 1 / 1 = 1.
     """
     ### BEGIN SOLUTION
-    # Hint: class_pred = pred[class_num]; class_label = label[class_num]; count each
-    # Hint: cell with np.sum of a boolean "and", such as
-    # Hint: (class_pred == 1) & (class_label == 1) for the true positives.
+    # Hint: work on channel class_num of both arrays (pred comes first in the
+    # Hint: signature); count the four cells with boolean arrays combined by &, then the
+    # Hint: two ratios of Returns (NumPy integer counts make 0 / 0 nan).
     class_pred = pred[class_num]
     class_label = label[class_num]
     tp = np.sum((class_pred == 1) & (class_label == 1))

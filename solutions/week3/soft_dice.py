@@ -96,8 +96,9 @@ def soft_dice_loss_grad(y_true, y_pred, axis=(1, 2, 3), epsilon=0.00001):
     A central difference agrees: (loss(0.501) - loss(0.499)) / 0.002 = -0.96.
     """
     ### BEGIN SOLUTION
-    # Hint: np.sum(..., axis=axis, keepdims=True) keeps N and D broadcastable.
-    # Hint: n = the number of (class) ratios averaged in the loss.
+    # Hint: Returns gives the formula. Sum N and D over `axis` keeping the summed axes
+    # Hint: (keepdims) so they broadcast back; n is the number of ratios the loss
+    # Hint: averages.
     numerator = 2.0 * np.sum(y_true * y_pred, axis=axis, keepdims=True) + epsilon
     denominator = (
         np.sum(y_true**2, axis=axis, keepdims=True)

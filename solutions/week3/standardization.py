@@ -45,9 +45,9 @@ def standardize(image):
     becomes [[0, 0], [0, 0]].
     """
     ### BEGIN SOLUTION
-    # Hint: standardized_image = np.zeros(image.shape); two nested loops over
-    # Hint: image.shape[0] (channels) and image.shape[3] (z); slice image[c, :, :, z].
-    # Hint: a slice with np.std(centered) == 0 must still be written (as zeros).
+    # Hint: follow Notes: a float64 output of zeros, loops over the channels and the
+    # Hint: z-slices, each slice centred, then divided by its std only when that std is
+    # Hint: not 0 (a constant slice must still be written, as zeros).
     standardized_image = np.zeros(image.shape)
     for c in range(image.shape[0]):
         for z in range(image.shape[3]):

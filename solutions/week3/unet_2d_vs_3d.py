@@ -69,8 +69,8 @@ def volume_to_slices(image, label):
     """
     image, label = np.asarray(image), np.asarray(label)
     ### BEGIN SOLUTION
-    # Hint: z is the LAST axis of both; np.moveaxis(a, -1, 0) brings it first
-    # Hint: and keeps (C, X, Y) in order behind it. Return a tuple.
+    # Hint: z is the LAST axis of both arrays; move it to the front (np.moveaxis) and
+    # Hint: keep the other axes in their order. Return a tuple of the two.
     return np.moveaxis(image, -1, 0), np.moveaxis(label, -1, 0)
     ### END SOLUTION
 
@@ -96,7 +96,7 @@ def slices_to_volume(slices):
     """
     slices = np.asarray(slices)
     ### BEGIN SOLUTION
-    # Hint: the batch axis (first) becomes the last one: np.moveaxis(slices, 0, -1).
+    # Hint: the inverse of volume_to_slices: the batch axis (first) moves to the end.
     return np.moveaxis(slices, 0, -1)
     ### END SOLUTION
 
@@ -175,9 +175,9 @@ def count_parameters_unet(in_channels, num_classes, base_filters, depth, ndim,
     (4, 3, 32, 4) has 16,318,307; its 2D version 5,441,123.
     """
     ### BEGIN SOLUTION
-    # Hint: loop over the levels calling count_parameters_conv(a, b, 3, ndim,
-    # Hint: bias=not batch_norm), adding 2 * c_out per conv when batch_norm;
-    # Hint: then the 1x1 head (with bias).
+    # Hint: list the (in, out) channels of every 3 x 3 conv of Notes, encoder then
+    # Hint: decoder, and count each with count_parameters_conv (no bias with batch norm,
+    # Hint: but 2 per output channel for the norm); then the 1 x 1 head, with bias.
     widths = [base_filters * 2 ** (d + 1) for d in range(depth)]
     # (input, output) channels of every 3x3 conv, encoder then decoder
     pairs = []

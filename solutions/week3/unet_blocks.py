@@ -70,9 +70,9 @@ def nearest_upsample_backward(dout, scale=2):
              [42., 50.]]]])
     """
     ### BEGIN SOLUTION
-    # Hint: make scale a tuple with one int per spatial axis (dout.ndim - 2 of them).
-    # Hint: reshape dout to (N, C, H, s0, W, s1) (or the 1D/3D analogue) and sum over
-    # Hint: the s axes; H = dout.shape[2] // s0.
+    # Hint: turn scale into one int per spatial axis (dout.ndim - 2 of them). Notes: one
+    # Hint: reshape splits every spatial axis of length n * s into two axes (n, s); then
+    # Hint: sum over the s axes (sum, not average).
 
     spatial = dout.shape[2:]
     if isinstance(scale, (tuple, list)):
@@ -132,10 +132,9 @@ def decoder_level_forward(x, skip, w1, b1, w2, b2):
     ``w2`` (3, 3, 3, 3) give ``out`` of shape (2, 3, 4, 4), all >= 0.
     """
     ### BEGIN SOLUTION
-    # Hint: up, _ = upsample_forward(x, 2); joined = np.concatenate([up, skip], axis=1)
-    # Hint: (upsampled maps FIRST); then conv_forward(joined, w1, b1, padding=1),
-    # Hint: relu_forward, conv_forward(h, w2, b2, padding=1), relu_forward.
-    # Hint: keep the kernels' caches and x's channel count C_x in your cache.
+    # Hint: follow Notes: upsample x by 2, join it with the skip along the channels
+    # Hint: (upsampled maps FIRST), then conv (padding 1) and ReLU twice, with the
+    # Hint: biases. Keep the kernels' caches and x's channel count C_x in your cache.
 
     # upsample the coarse maps to the skip's size
     up, _ = upsample_forward(x, 2)
@@ -180,9 +179,9 @@ def decoder_level_backward(dout, cache):
     a 2x2 block of ``djoined[:, :C_x]``.
     """
     ### BEGIN SOLUTION
-    # Hint: unpack your cache and call the backwards in reverse order.
-    # Hint: split djoined at C_x: [:, :C_x] belongs to up(x), [:, C_x:] to the skip.
-    # Hint: dx = nearest_upsample_backward(dup, 2).
+    # Hint: undo the forward in reverse (relu, conv, relu, conv), then split djoined at
+    # Hint: C_x: the first C_x channels belong to the upsampled x, the rest is dskip;
+    # Hint: each cell of dx collects its 2x2 block (nearest_upsample_backward).
 
     conv1_cache, relu1_cache, conv2_cache, relu2_cache, channels = cache
 
