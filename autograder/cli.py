@@ -32,8 +32,10 @@ def _target_dir(target: str) -> Path:
     return path
 
 
-def _grade(args) -> int:
-    from autograder import registry, report
+def _grade(args: argparse.Namespace) -> int:
+    from autograder import registry, report, runner
+    from autograder.engine import Result
+    from autograder.protocol import Status
 
     try:
         exercises = registry.select(args.selectors)
@@ -42,20 +44,20 @@ def _grade(args) -> int:
         return 2
     target = _target_dir(args.target)
     results = [
-        report.Result(e, 0, "grader-error", "grading did not run") for e in exercises
+        Result(e, 0, Status.GRADER_ERROR, "grading did not run") for e in exercises
     ]
     start = time.monotonic()
     crash = ""
     try:
-        from autograder.runner import grade
-
-        results = grade(
+        results = runner.grade(
             exercises,
             target,
             timeout=args.timeout,
             memory_bytes=int(args.memory * 2**30),
             seed=args.seed,
         )
+        if any(r.message == runner.INTERRUPTED for r in results):
+            crash = "grading was interrupted"
     except KeyboardInterrupt:
         crash = "grading was interrupted"
     except Exception:  # noqa: BLE001 - still write what we have, then report
@@ -75,7 +77,7 @@ def _grade(args) -> int:
     return 0 if results and all(r.passed for r in results) and not crash else 1
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from autograder.registry import EXERCISES
 
     week = None
@@ -92,7 +94,7 @@ def _list(args) -> int:
     return 0
 
 
-def _build(args) -> int:
+def _build(args: argparse.Namespace) -> int:
     from autograder.stubgen import build
 
     stale = build(PACKAGE_ROOT, check=args.check)
@@ -109,7 +111,7 @@ def _build(args) -> int:
     return 0
 
 
-def _train(args) -> int:
+def _train(args: argparse.Namespace) -> int:
     from reference.runtime import keep_freed_memory
     from reference.tasks import task_module
 
@@ -117,7 +119,7 @@ def _train(args) -> int:
     return task_module(args.task).run(args)
 
 
-def _evaluate(args) -> int:
+def _evaluate(args: argparse.Namespace) -> int:
     if args.checkpoint:
         from reference.tasks import evaluate_checkpoint
 

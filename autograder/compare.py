@@ -1,20 +1,22 @@
 """Compare a learner's value with the reference's, and say what differs.
 
 `compare(expected, got, spec)` returns ``None`` when they agree and otherwise a
-`Mismatch` whose ``status`` is one of ``wrong-type``, ``wrong-shape``,
-``wrong-dtype``, ``nan`` (NaN or infinity where the reference has none) and
-``wrong-value``, and whose ``message`` names the first difference: where (the
-path into tuples and the array index), the expected and the received value, and
-for arrays the maximum absolute and relative error.
+`Mismatch` whose ``status`` (a `Status`) is one of ``wrong-type``,
+``wrong-shape``, ``wrong-dtype``, ``nan`` (NaN or infinity where the reference
+has none) and ``wrong-value``, and whose ``message`` names the first
+difference: where (the path into tuples and the array index), the expected and
+the received value, and for arrays the maximum absolute and relative error.
 """
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from autograder.protocol import Status
 from autograder.wire import Unsupported
 
 __all__ = ["Compare", "Mismatch", "compare", "describe", "inputs_changed"]
@@ -42,11 +44,11 @@ class Compare:
 class Mismatch:
     """The first difference between the expected and the received value."""
 
-    status: str
+    status: Status
     message: str
 
 
-def describe(value) -> str:
+def describe(value: Any) -> str:
     """Name a value's type and shape the way feedback messages do."""
     if isinstance(value, Unsupported):
         return f"an object of type {value.type_name}"
@@ -59,7 +61,7 @@ def describe(value) -> str:
     return type(value).__name__
 
 
-def _is_number(x) -> bool:
+def _is_number(x: Any) -> bool:
     if isinstance(x, (bool, np.bool_)):
         return False
     if isinstance(x, np.ndarray):
@@ -67,7 +69,7 @@ def _is_number(x) -> bool:
     return isinstance(x, (numbers.Real, np.integer, np.floating))
 
 
-def _show(x) -> str:
+def _show(x: Any) -> str:
     if isinstance(x, (float, np.floating)):
         return f"{float(x):.8g}"
     return repr(x.item() if isinstance(x, np.generic) else x)
@@ -77,15 +79,17 @@ def _where(path: str) -> str:
     return f" at {path}" if path else ""
 
 
-def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: str):
+def _compare_arrays(
+    expected: np.ndarray, got: np.ndarray, spec: Compare, path: str
+) -> Mismatch | None:
     if got.shape != expected.shape:
         return Mismatch(
-            "wrong-shape",
+            Status.WRONG_SHAPE,
             f"wrong shape{_where(path)}: expected {expected.shape}, got {got.shape}",
         )
     if spec.dtype == "exact" and got.dtype != expected.dtype:
         return Mismatch(
-            "wrong-dtype",
+            Status.WRONG_DTYPE,
             f"wrong dtype{_where(path)}: expected {expected.dtype}, got {got.dtype}",
         )
     e_kind, g_kind = expected.dtype.kind, got.dtype.kind
@@ -96,7 +100,7 @@ def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: 
         and not (e_kind in "iu" and g_kind in "iu")
     ):
         return Mismatch(
-            "wrong-dtype",
+            Status.WRONG_DTYPE,
             f"wrong dtype{_where(path)}: expected a "
             f"{expected.dtype} array, got {got.dtype}",
         )
@@ -105,7 +109,7 @@ def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: 
             return None
         index = tuple(int(i) for i in np.argwhere(expected != got)[0])
         return Mismatch(
-            "wrong-value",
+            Status.WRONG_VALUE,
             f"wrong value{_where(path)} at index {index}: "
             f"expected {expected[index]!r}, got {got[index]!r}",
         )
@@ -115,7 +119,7 @@ def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: 
     if bad_nan.any():
         index = tuple(int(i) for i in np.argwhere(bad_nan)[0])
         return Mismatch(
-            "nan",
+            Status.NAN,
             f"NaN or infinity{_where(path)} at index {index} "
             f"where the reference has {_show(e[index])} "
             f"({int(bad_nan.sum())} such entries)",
@@ -131,7 +135,7 @@ def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: 
     rel_err = abs_err[scale > spec.atol] / scale[scale > spec.atol]  # skip ~0 entries
     at = f" at index {index}" if expected.ndim else ""
     return Mismatch(
-        "wrong-value",
+        Status.WRONG_VALUE,
         f"wrong value{_where(path)}{at}: expected "
         f"{_show(e[index])}, got {_show(g[index])} ({int((~close).sum())} of "
         f"{close.size} entries differ; max abs error "
@@ -140,24 +144,26 @@ def _compare_arrays(expected: np.ndarray, got: np.ndarray, spec: Compare, path: 
     )
 
 
-def compare(expected, got, spec: Compare = Compare(), path: str = ""):
+def compare(
+    expected: Any, got: Any, spec: Compare = Compare(), path: str = ""
+) -> Mismatch | None:
     """Return ``None`` if ``got`` matches ``expected``, else the first `Mismatch`."""
     if isinstance(got, Unsupported):
         return Mismatch(
-            "wrong-type",
+            Status.WRONG_TYPE,
             f"wrong type{_where(path)}: expected "
             f"{describe(expected)}, got {describe(got)}",
         )
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
             return Mismatch(
-                "wrong-type",
+                Status.WRONG_TYPE,
                 f"wrong type{_where(path)}: expected a "
                 f"{describe(expected)}, got {describe(got)}",
             )
         if len(got) != len(expected):
             return Mismatch(
-                "wrong-shape",
+                Status.WRONG_SHAPE,
                 f"wrong length{_where(path)}: expected "
                 f"{len(expected)} items, got {len(got)}",
             )
@@ -169,7 +175,7 @@ def compare(expected, got, spec: Compare = Compare(), path: str = ""):
         if not isinstance(got, dict) or set(got) != set(expected):
             keys = sorted(got) if isinstance(got, dict) else describe(got)
             return Mismatch(
-                "wrong-type",
+                Status.WRONG_TYPE,
                 f"wrong type{_where(path)}: expected a dict "
                 f"with keys {sorted(expected)}, got {keys}",
             )
@@ -180,12 +186,12 @@ def compare(expected, got, spec: Compare = Compare(), path: str = ""):
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(got, (bool, np.bool_)):
             return Mismatch(
-                "wrong-type",
+                Status.WRONG_TYPE,
                 f"wrong type{_where(path)}: expected a bool, got {describe(got)}",
             )
         if bool(got) != bool(expected):
             return Mismatch(
-                "wrong-value",
+                Status.WRONG_VALUE,
                 f"wrong value{_where(path)}: expected "
                 f"{bool(expected)}, got {bool(got)}",
             )
@@ -193,7 +199,7 @@ def compare(expected, got, spec: Compare = Compare(), path: str = ""):
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
         if not isinstance(got, np.ndarray):
             return Mismatch(
-                "wrong-type",
+                Status.WRONG_TYPE,
                 f"wrong type{_where(path)}: expected "
                 f"{describe(expected)}, got {describe(got)}",
             )
@@ -201,7 +207,7 @@ def compare(expected, got, spec: Compare = Compare(), path: str = ""):
     if _is_number(expected):
         if not _is_number(got):
             return Mismatch(
-                "wrong-type",
+                Status.WRONG_TYPE,
                 f"wrong type{_where(path)}: expected a number, got {describe(got)}",
             )
         loose = Compare(spec.rtol, spec.atol, "ignore")
@@ -209,7 +215,7 @@ def compare(expected, got, spec: Compare = Compare(), path: str = ""):
     if expected is None or isinstance(expected, str):
         if type(got) is not type(expected) or got != expected:
             return Mismatch(
-                "wrong-value",
+                Status.WRONG_VALUE,
                 f"wrong value{_where(path)}: expected {expected!r}, got {got!r}"[:300],
             )
         return None
@@ -218,7 +224,7 @@ def compare(expected, got, spec: Compare = Compare(), path: str = ""):
     )
 
 
-def inputs_changed(before, after, path: str = "") -> str | None:
+def inputs_changed(before: Any, after: Any, path: str = "") -> str | None:
     """Name the first argument the learner's code modified in place, if any."""
     if isinstance(before, np.ndarray):
         if (

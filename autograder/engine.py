@@ -2,25 +2,48 @@
 
 `Grader.grade(exercise)` always returns a `Result` and never raises for
 anything the learner's code does: the learner's function runs in a child of the
-fork server (`autograder.sandbox`), the oracle runs here, and the first failing
-case decides the message. Scores are all-or-nothing per exercise and the maximum
-always comes from the registry (fail-closed).
+fork server (`autograder.sandbox`), which answers the requests of
+`autograder.protocol`; the oracle runs here, and the first failing case decides
+the `Status` and the message. Scores are all-or-nothing per exercise and the
+maximum always comes from the registry (fail-closed).
 """
 
 from __future__ import annotations
 
+import os
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from autograder.compare import compare, describe, inputs_changed
-from autograder.sandbox import ChildFailure, ForkServer
+from autograder.protocol import (
+    WRONG_ANSWERS,
+    Call,
+    Gradcheck,
+    GradcheckEntry,
+    ProtocolError,
+    Reply,
+    ReplyStatus,
+    Request,
+    Roundtrip,
+    Status,
+)
+from autograder.sandbox import Child, ChildFailure, ForkServer
 from autograder.spec import Case, Exercise
 
-__all__ = ["DEFAULT_SEED", "Grader", "Result"]
+__all__ = [
+    "DEFAULT_MEMORY_BYTES",
+    "DEFAULT_SEED",
+    "DEFAULT_TIMEOUT",
+    "Grader",
+    "Result",
+    "describe_case",
+]
 
 DEFAULT_SEED = 2026
 DEFAULT_TIMEOUT = 10.0
@@ -34,23 +57,26 @@ class Result:
 
     exercise: Exercise
     score: float
-    status: str  # "passed", or the failure status (see autograder.report.STATUS_TEXT)
+    status: Status  # a plain string is converted
     message: str = ""
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
 
     @property
     def passed(self) -> bool:
         """Whether the exercise earned its points."""
-        return self.status == "passed"
+        return self.status == Status.PASSED
 
 
 @dataclass(frozen=True)
 class _Problem:
-    status: str
+    status: Status
     message: str
 
 
-def _brief(value, limit: int = 12) -> str:
+def _brief(value: Any, limit: int = 12) -> str:
     if isinstance(value, np.ndarray):
         if value.size <= limit:
             return np.array2string(value, separator=", ", precision=4).replace("\n", "")
@@ -82,34 +108,16 @@ def describe_case(exercise: Exercise, case: Case) -> str:
     return call
 
 
-_HINTED = ("wrong-value", "wrong-shape", "wrong-type", "wrong-dtype", "nan",
-           "exception")
-
-_REPLY_STATUS = {
-    "not-implemented": "not implemented yet (raises NotImplementedError)",
-    "memory": "ran out of memory: the worker's memory limit was exceeded",
-    "interrupt": "raised KeyboardInterrupt",
-    "missing": "missing function",
-}
-
-
-def _reply_problem(reply: dict, memory_bytes: int) -> _Problem | None:
-    status = reply.get("status")
-    if status == "ok":
+def _reply_problem(reply: Reply, memory_bytes: int) -> _Problem | None:
+    """Turn a worker's failure reply into the exercise's status and message."""
+    status = reply.status
+    if status is ReplyStatus.OK:
         return None
-    detail = str(reply.get("message", ""))
-    if status == "memory":
+    if status.outcome is None:
         return _Problem(
-            "memory",
-            f"ran out of memory (limit {memory_bytes / 2**30:.1f} GiB):\n{detail}",
+            Status.CRASHED, f"the worker replied {status.value!r} to a request"
         )
-    if status == "exception":
-        return _Problem("exception", f"raised an exception:\n{detail}")
-    if status == "exit":
-        return _Problem("exited", f"tried to exit the grader: {detail}")
-    if status in _REPLY_STATUS:
-        return _Problem(status, f"{_REPLY_STATUS[status]}: {detail}".rstrip(": "))
-    return _Problem("crashed", f"the worker replied with an unknown status {status!r}")
+    return _Problem(status.outcome, status.describe(reply.message, memory_bytes))
 
 
 class Grader:
@@ -130,12 +138,12 @@ class Grader:
 
     def __init__(
         self,
-        target,
+        target: str | os.PathLike[str],
         *,
         timeout: float = DEFAULT_TIMEOUT,
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
         seed: int = DEFAULT_SEED,
-    ):
+    ) -> None:
         self.target = Path(target)
         self.timeout, self.memory_bytes, self.seed = timeout, memory_bytes, seed
         self._server: ForkServer | None = None
@@ -147,10 +155,10 @@ class Grader:
             self._server.close()
             self._server = None
 
-    def __enter__(self):
+    def __enter__(self) -> Grader:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def grade(self, exercise: Exercise) -> Result:
@@ -159,12 +167,14 @@ class Grader:
         try:
             problem = self._grade(exercise)
         except Exception as exc:  # noqa: BLE001 - a grader bug must not stop grading
-            problem = _Problem("grader-error", f"the grader itself failed: {exc!r}")
+            problem = _Problem(
+                Status.GRADER_ERROR, f"the grader itself failed: {exc!r}"
+            )
         seconds = time.monotonic() - start
         if problem is None:
-            return Result(exercise, exercise.points, "passed", "", seconds)
+            return Result(exercise, exercise.points, Status.PASSED, "", seconds)
         message = problem.message
-        if exercise.hint and problem.status in _HINTED:
+        if exercise.hint and problem.status in WRONG_ANSWERS:
             message += f"\nHint: {exercise.hint}"
         return Result(exercise, 0, problem.status, message, seconds)
 
@@ -179,7 +189,7 @@ class Grader:
         seed = self.seed
         return f"grading seed {seed}; re-run: ai4md grade {exercise.name} --seed {seed}"
 
-    def _cases(self, exercise: Exercise):
+    def _cases(self, exercise: Exercise) -> Iterator[tuple[str, Case]]:
         for i, case in enumerate(exercise.public()):
             yield f"public case {i + 1}: {describe_case(exercise, case)}", case
         rng = np.random.default_rng([self.seed, zlib.crc32(exercise.id.encode())])
@@ -202,7 +212,7 @@ class Grader:
     def _grade(self, exercise: Exercise) -> _Problem | None:
         path = self.lesson_path(exercise)
         if not path.is_file():
-            return _Problem("missing", f"file not found: {path}")
+            return _Problem(Status.MISSING, f"file not found: {path}")
         if path in self._import_failures:
             return self._import_failures[path]
         module_name = "ai4md_submission." + exercise.id.rsplit(".", 1)[0]
@@ -220,7 +230,7 @@ class Grader:
                         return _Problem(problem.status, f"{label}\n{problem.message}")
             if not self._server.ping():
                 return _Problem(
-                    "crashed",
+                    Status.CRASHED,
                     "killed the grader's worker process (the parent "
                     "of the process that runs your code)",
                 )
@@ -229,30 +239,33 @@ class Grader:
             child.kill()
 
     def _import_problem(self, path: Path, failure: ChildFailure) -> _Problem:
-        if failure.status == "timeout":
-            return _Problem(
-                "import-error",
+        if failure.status is Status.TIMEOUT:
+            message = (
                 f"importing {path.name} did not finish within "
-                f"{self.timeout:g} s (code at module level that never ends?)",
+                f"{self.timeout:g} s (code at module level that never ends?)"
             )
-        if failure.status == "import-error":
-            return _Problem(
-                "import-error", f"{path.name} could not be imported:\n{failure.message}"
+        elif failure.status is Status.IMPORT_ERROR:
+            message = (
+                f"{path.name} {ReplyStatus.IMPORT_ERROR.describe(failure.message)}"
             )
-        return _Problem("import-error", f"importing {path.name} {failure.message}")
+        else:
+            message = f"importing {path.name} {failure.message}"
+        return _Problem(Status.IMPORT_ERROR, message)
 
-    def _request(self, child, request: dict):
+    def _request(
+        self, child: Child, request: Request
+    ) -> tuple[Reply | None, _Problem | None]:
         try:
             reply = child.request(request, self.timeout)
         except ChildFailure as failure:
             printed = child.output_text().strip()
             tail = f"\nIt printed:\n{printed[-800:]}" if printed else ""
             return None, _Problem(failure.status, f"{failure.message}{tail}")
-        if not isinstance(reply, dict):
-            return None, _Problem("crashed", "the worker sent a malformed reply")
         return reply, _reply_problem(reply, self.memory_bytes)
 
-    def _run(self, child, exercise: Exercise, kind: str, case: Case) -> _Problem | None:
+    def _run(
+        self, child: Child, exercise: Exercise, kind: str, case: Case
+    ) -> _Problem | None:
         if kind == "call":
             return self._run_call(child, exercise, case)
         if kind == "roundtrip":
@@ -262,23 +275,30 @@ class Grader:
         raise ValueError(f"unknown grading kind {kind!r} for {exercise.id}")
 
     def _check_value(
-        self, exercise: Exercise, case: Case, expected, reply: dict, original_inputs
+        self,
+        exercise: Exercise,
+        case: Case,
+        expected: Any,
+        reply: Reply,
+        original_inputs: list,
     ) -> _Problem | None:
-        changed = _changed_argument(original_inputs, reply.get("inputs"))
+        changed = _changed_argument(original_inputs, reply.inputs)
         if changed is not None:
             return _Problem(
-                "mutated-input",
+                Status.MUTATED_INPUT,
                 f"modified its input in place ({changed}); "
                 "work on a copy (for example x.copy()) instead",
             )
-        value = reply.get("value")
+        value = reply.value
         if exercise.verify is not None:
             message = exercise.verify(case, value)
-            return _Problem("wrong-value", message) if message else None
+            return _Problem(Status.WRONG_VALUE, message) if message else None
         mismatch = compare(expected, value, exercise.compare)
         return _Problem(mismatch.status, mismatch.message) if mismatch else None
 
-    def _run_call(self, child, exercise: Exercise, case: Case) -> _Problem | None:
+    def _run_call(
+        self, child: Child, exercise: Exercise, case: Case
+    ) -> _Problem | None:
         expected = None
         if exercise.verify is None:
             expected = exercise.oracle(*case.args, **case.kwargs)
@@ -286,39 +306,39 @@ class Grader:
                 expected = expected(*args, **kwargs)
             if exercise.pick is not None:
                 expected = expected[exercise.pick]
-        request = {
-            "proc": "call",
-            "func": exercise.name,
-            "args": list(case.args),
-            "kwargs": dict(case.kwargs),
-            "then": list(case.then),
-            "pick": exercise.pick,
-        }
+        request = Call(
+            exercise.name,
+            list(case.args),
+            dict(case.kwargs),
+            tuple(case.then),
+            exercise.pick,
+        )
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
-        if reply.get("not_callable"):
+        if reply.not_callable:
             return _Problem(
-                "wrong-type",
+                Status.WRONG_TYPE,
                 "wrong type: expected a function to be returned, "
-                f"got {describe(reply.get('value'))}",
+                f"got {describe(reply.value)}",
             )
         return self._check_value(
             exercise, case, expected, reply, [list(case.args), dict(case.kwargs)]
         )
 
-    def _run_roundtrip(self, child, exercise: Exercise, case: Case) -> _Problem | None:
+    def _run_roundtrip(
+        self, child: Child, exercise: Exercise, case: Case
+    ) -> _Problem | None:
         forward, backward = exercise.oracle
         out, cache = forward(*case.args, **case.kwargs)
         expected = {"out": out, "grads": backward(case.dout, cache)}
-        request = {
-            "proc": "roundtrip",
-            "forward": exercise.forward_name,
-            "backward": exercise.name,
-            "args": list(case.args),
-            "kwargs": dict(case.kwargs),
-            "dout": case.dout,
-        }
+        request = Roundtrip(
+            exercise.forward_name,
+            exercise.name,
+            list(case.args),
+            dict(case.kwargs),
+            case.dout,
+        )
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
@@ -330,16 +350,17 @@ class Grader:
             [list(case.args), dict(case.kwargs), case.dout],
         )
 
-    def _run_gradcheck(self, child, exercise: Exercise, case: Case) -> _Problem | None:
-        request = {
-            "proc": "gradcheck",
-            "forward": exercise.forward_name,
-            "backward": exercise.name,
-            "args": list(case.args),
-            "kwargs": dict(case.kwargs),
-            "dout": case.dout,
-            "wrt": list(case.wrt),
-        }
+    def _run_gradcheck(
+        self, child: Child, exercise: Exercise, case: Case
+    ) -> _Problem | None:
+        request = Gradcheck(
+            exercise.forward_name,
+            exercise.name,
+            list(case.args),
+            dict(case.kwargs),
+            case.dout,
+            tuple(case.wrt),
+        )
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
@@ -348,24 +369,27 @@ class Grader:
             for i, a in enumerate(case.args)
         ]
         original = [float_args, dict(case.kwargs), np.asarray(case.dout, np.float64)]
-        changed = _changed_argument(original, reply.get("inputs"))
+        changed = _changed_argument(original, reply.inputs)
         if changed is not None:
             return _Problem(
-                "mutated-input",
+                Status.MUTATED_INPUT,
                 f"{exercise.forward_name} or {exercise.name} modified its input in "
                 f"place ({changed}); work on a copy (for example x.copy()) instead",
             )
-        report = reply.get("value")
-        if not isinstance(report, list):
-            return _Problem("crashed", "the gradient check sent a malformed reply")
-        for entry in report:
+        if not isinstance(reply.value, list):
+            return _Problem(Status.CRASHED, "the gradient check sent a malformed reply")
+        try:
+            entries = [GradcheckEntry.from_message(m) for m in reply.value]
+        except ProtocolError as exc:
+            return _Problem(Status.CRASHED, str(exc))
+        for entry in entries:
             problem = _gradcheck_problem(exercise, case, entry)
             if problem is not None:
                 return problem
         return None
 
 
-def _changed_argument(original, after) -> str | None:
+def _changed_argument(original: list, after: Any) -> str | None:
     """Name the argument modified in place: 'argument 2', 'argument th' or 'dout'."""
     if not isinstance(after, list) or len(after) != len(original):
         return "the arguments"
@@ -383,16 +407,18 @@ def _changed_argument(original, after) -> str | None:
     return None
 
 
-def _gradcheck_problem(exercise: Exercise, case: Case, entry: dict) -> _Problem | None:
-    index, analytic = entry["index"], entry["analytic"]
+def _gradcheck_problem(
+    exercise: Exercise, case: Case, entry: GradcheckEntry
+) -> _Problem | None:
+    index, analytic = entry.index, entry.analytic
     x = np.asarray(case.args[index])
     what = f"the gradient for argument {index + 1} (shape {x.shape})"
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
         return _Problem(
-            "wrong-shape",
+            Status.WRONG_SHAPE,
             f"{what}: expected an array of shape {x.shape}, got {describe(analytic)}",
         )
-    coords, numeric = entry["coords"], entry["numeric"]
+    coords, numeric = entry.coords, entry.numeric
     picked = analytic.reshape(-1)[coords].astype(np.float64)
     close = np.isclose(picked, numeric, rtol=GRADCHECK_RTOL, atol=GRADCHECK_ATOL)
     if close.all():
@@ -400,7 +426,7 @@ def _gradcheck_problem(exercise: Exercise, case: Case, entry: dict) -> _Problem 
     k = int(np.argmin(close))
     where = tuple(int(i) for i in np.unravel_index(int(coords[k]), x.shape))
     return _Problem(
-        "wrong-value",
+        Status.WRONG_VALUE,
         (
             f"gradient check: {what} at index {where} is {picked[k]:.6g} from "
             f"{exercise.name}, but a numerical derivative of your own "

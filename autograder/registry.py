@@ -19,7 +19,7 @@ from autograder.cases import week3_volumes as w3v
 from autograder.compare import Compare
 from autograder.spec import Exercise
 
-__all__ = ["EXERCISES", "for_lesson", "lessons", "select"]
+__all__ = ["EXERCISES", "lessons", "select"]
 
 # week 1: from-scratch kernels ------------------------------------------------------
 # Forwards grade `out` only (pick=0: the learner's cache never leaves the worker).
@@ -483,11 +483,6 @@ EXERCISES: tuple[Exercise, ...] = tuple(
 def lessons() -> list[str]:
     """Lesson files in course order, such as ``"week2/diagnostic_metrics.py"``."""
     return list(dict.fromkeys(e.module for e in EXERCISES))
-
-
-def for_lesson(module: str) -> list[Exercise]:
-    """Return the exercises of one lesson file, in table order."""
-    return [e for e in EXERCISES if e.module == module]
 
 
 def select(selectors: list[str] | None) -> list[Exercise]:

@@ -1,4 +1,7 @@
-"""Present grading results: the terminal table and Gradescope's results.json."""
+"""Present grading results: the terminal table and Gradescope's results.json.
+
+A status is shown by its label (`autograder.protocol.Status.label`).
+"""
 
 from __future__ import annotations
 
@@ -7,30 +10,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from autograder.engine import Result
+from autograder.protocol import Status
 
-__all__ = ["STATUS_TEXT", "format_table", "gradescope_json", "write_json"]
+__all__ = ["format_table", "gradescope_json", "write_json"]
 
-STATUS_TEXT = {
-    "passed": "passed",
-    "not-implemented": "not implemented",
-    "exception": "exception",
-    "timeout": "timeout",
-    "crashed": "worker crashed",
-    "exited": "worker exited",
-    "memory": "memory limit",
-    "interrupt": "interrupted",
-    "wrong-type": "wrong type",
-    "wrong-shape": "wrong shape",
-    "wrong-dtype": "wrong dtype",
-    "nan": "NaN/Inf",
-    "wrong-value": "wrong values",
-    "mutated-input": "input modified",
-    "missing": "missing",
-    "import-error": "import failed",
-    "grader-error": "grader error",
-}
+
+def _label(result: Result) -> str:
+    return Status(result.status).label
 
 
 def _first_line(text: str) -> str:
@@ -59,8 +48,7 @@ def format_table(results: list[Result], width: int | None = None) -> str:
         room = max(width - name_w - 31, 20)
         message = message if len(message) <= room else message[: room - 3] + "..."
         rows.append(
-            f"{r.exercise.id:<{name_w}}  {points:>7}  "
-            f"{STATUS_TEXT.get(r.status, r.status):<16}  {message}"
+            f"{r.exercise.id:<{name_w}}  {points:>7}  {_label(r):<16}  {message}"
         )
     total = sum(r.score for r in results)
     maximum = sum(r.exercise.points for r in results)
@@ -69,12 +57,12 @@ def format_table(results: list[Result], width: int | None = None) -> str:
     if failures:
         rows.append("\nDetails:")
         for r in failures:
-            rows.append(f"\n{r.exercise.id} ({STATUS_TEXT.get(r.status, r.status)})")
+            rows.append(f"\n{r.exercise.id} ({_label(r)})")
             rows += ["  " + line for line in r.message.splitlines()]
     return "\n".join(rows)
 
 
-def gradescope_json(results: list[Result], extra_output: str = "") -> dict:
+def gradescope_json(results: list[Result], extra_output: str = "") -> dict[str, Any]:
     """Build Gradescope's results.json structure (score, tests[], output)."""
     tests = [
         {
@@ -82,9 +70,7 @@ def gradescope_json(results: list[Result], extra_output: str = "") -> dict:
             "score": r.score,
             "max_score": r.exercise.points,
             "status": "passed" if r.passed else "failed",
-            "output": "passed"
-            if r.passed
-            else f"{STATUS_TEXT.get(r.status, r.status)}: {r.message}",
+            "output": "passed" if r.passed else f"{_label(r)}: {r.message}",
             "visibility": "visible",
         }
         for r in results
@@ -100,7 +86,7 @@ def gradescope_json(results: list[Result], extra_output: str = "") -> dict:
     }
 
 
-def write_json(path, data: dict) -> None:
+def write_json(path: str | os.PathLike[str], data: dict[str, Any]) -> None:
     """Write ``data`` to ``path`` atomically (a temporary file, then a rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,16 +1,16 @@
-"""Run the checks for a set of exercises through pytest and collect the results.
+"""Grade a selection of exercises in one session: one `Grader`, one fork server.
 
-`grade(exercises, target)` is fail-closed: every selected exercise starts as a
-``grader-error`` worth zero, and only a result recorded by a check replaces it,
-so an exercise that never ran (a broken check module, an interrupted run)
-still appears in the report with its full maximum score.
+`grade(exercises, target)` walks the selected registry rows (see
+`autograder.registry.select`) in order and grades each with `Grader.grade`.
+It is fail-closed: every selected exercise starts as a ``grader-error`` worth
+zero and only its own grading replaces that, so an exercise that was never
+graded (a grader bug, Ctrl-C) still appears in the report with its full
+maximum score; a failure while grading one exercise never stops the others.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-from pathlib import Path
+import os
 
 from autograder.engine import (
     DEFAULT_MEMORY_BYTES,
@@ -19,59 +19,51 @@ from autograder.engine import (
     Grader,
     Result,
 )
+from autograder.protocol import Status
 from autograder.spec import Exercise
 
-__all__ = ["CHECKS_DIR", "grade"]
+__all__ = ["grade"]
 
-CHECKS_DIR = Path(__file__).resolve().parent / "checks"
-
-
-def _check_module(exercise: Exercise) -> Path:
-    return CHECKS_DIR / exercise.week / f"test_{exercise.lesson}.py"
+NOT_GRADED = "this exercise was not graded"
+INTERRUPTED = "grading was interrupted before this exercise was graded"
 
 
 def grade(
     exercises: list[Exercise],
-    target,
+    target: str | os.PathLike[str],
     *,
     timeout: float = DEFAULT_TIMEOUT,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     seed: int = DEFAULT_SEED,
-    log: io.StringIO | None = None,
 ) -> list[Result]:
-    """Grade ``exercises`` under ``target``; one `Result` per exercise, in order."""
-    import pytest  # the checks are pytest tests
+    """Grade ``exercises`` under ``target``; one `Result` per exercise, in order.
 
-    from autograder.plugin import GradingPlugin
+    Parameters
+    ----------
+    exercises : list of Exercise
+        The registry rows to grade.
+    target : path
+        A folder laid out like ``exercises/`` (``weekN/lesson.py``, or flat).
+    timeout, memory_bytes, seed
+        Passed to `Grader`.
 
-    results = {
-        e.id: Result(e, 0, "grader-error", "this exercise's check did not run")
-        for e in exercises
-    }
-    modules = sorted({str(_check_module(e)) for e in exercises})
+    Returns
+    -------
+    results : list of Result
+        In the order of ``exercises``. After Ctrl-C the exercises not yet
+        graded are ``grader-error`` results saying so.
+    """
+    results = [Result(e, 0, Status.GRADER_ERROR, NOT_GRADED) for e in exercises]
     with Grader(
         target, timeout=timeout, memory_bytes=memory_bytes, seed=seed
     ) as grader:
-        plugin = GradingPlugin(grader, exercises)
-        args = [
-            "-c",
-            str(CHECKS_DIR / "pytest.ini"),
-            "--rootdir",
-            str(CHECKS_DIR),
-            "--import-mode=importlib",
-            "-q",
-            "-p",
-            "no:randomly",
-            *modules,
-        ]
-        buffer = log if log is not None else io.StringIO()
-        try:
-            with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-                pytest.main(args, plugins=[plugin])
-        finally:
-            results.update(plugin.results)
-    for exercise in exercises:
-        result = results[exercise.id]
-        if result.status == "grader-error" and not result.message.strip():
-            result.message = "this exercise's check did not run"
-    return [results[e.id] for e in exercises]
+        for i, exercise in enumerate(exercises):
+            try:
+                results[i] = grader.grade(exercise)
+            except KeyboardInterrupt:
+                for result in results[i:]:
+                    result.message = INTERRUPTED
+                break
+            except Exception as exc:  # noqa: BLE001 - grade the other exercises
+                results[i].message = f"the grader itself failed: {exc!r}"
+    return results

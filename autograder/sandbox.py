@@ -6,18 +6,16 @@ returns a `Child` bound to one learner module; `Child.request` sends one
 request and waits for the reply with a wall-clock deadline enforced here, in
 the grader, by SIGKILL — so it holds even when learner code ignores or blocks
 signals. Every way a child can go wrong surfaces as a `ChildFailure` with a
-status and a message; nothing a child sends is unpickled.
+`Status` and a message. Requests and replies are those of
+`autograder.protocol`; nothing a child sends is unpickled.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import queue
-import select
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -27,6 +25,18 @@ from itertools import count
 from pathlib import Path
 
 from autograder import wire
+from autograder.protocol import (
+    Event,
+    EventKind,
+    Ping,
+    ProtocolError,
+    Reply,
+    ReplyStatus,
+    Request,
+    Spawn,
+    Status,
+    encode_request,
+)
 
 __all__ = ["ChildFailure", "Child", "ForkServer", "OUTPUT_CAP_BYTES"]
 
@@ -39,7 +49,7 @@ _REPO_ROOT = Path(__file__).resolve().parent.parent
 class ChildFailure(Exception):
     """A child did not produce a reply: ``status`` says why, ``message`` explains."""
 
-    def __init__(self, status: str, message: str):
+    def __init__(self, status: Status, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -52,7 +62,7 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def worker_environment(extra: dict | None = None) -> dict:
+def worker_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Build the fork server's environment: Agg, a Numba cache, the repo on the path."""
     env = dict(os.environ)
     env["MPLBACKEND"] = "Agg"
@@ -74,7 +84,7 @@ class _Output:
     head: bytearray = field(default_factory=bytearray)
     total: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.thread = threading.Thread(target=self._drain, daemon=True)
         self.thread.start()
 
@@ -103,59 +113,42 @@ class Child:
 
     def __init__(
         self, server: ForkServer, pid: int, chan: socket.socket, output: _Output
-    ):
+    ) -> None:
         self.server, self.pid, self.chan, self.output = server, pid, chan, output
         self.alive = True
 
-    def request(self, message: dict, timeout: float):
-        """Send ``message`` and return the decoded reply, or raise `ChildFailure`."""
+    def request(self, request: Request, timeout: float) -> Reply:
+        """Send ``request`` and return the checked reply, or raise `ChildFailure`."""
         if not self.alive:
-            raise ChildFailure("crashed", "the worker is no longer running")
+            raise ChildFailure(Status.CRASHED, "the worker is no longer running")
         try:
-            wire.write_frame(self.chan.fileno(), pickle.dumps(message))
+            wire.write_frame(self.chan.fileno(), encode_request(request))
         except OSError:
             raise self._died() from None
         return self.receive(timeout)
 
-    def receive(self, timeout: float):
-        """Wait up to ``timeout`` seconds for one reply frame."""
-        deadline = time.monotonic() + timeout
+    def receive(self, timeout: float) -> Reply:
+        """Wait up to ``timeout`` seconds for one reply."""
         try:
-            header = self._read(8, deadline)
-            (length,) = struct.unpack(">Q", header)
-            if length > wire.MAX_FRAME_BYTES:
-                raise wire.WireError("reply too large")
-            return wire.decode(self._read(length, deadline))
+            frame = wire.read_frame(self.chan.fileno(), time.monotonic() + timeout)
+            return Reply.from_message(wire.decode(frame))
         except TimeoutError:
             self.kill()
             raise ChildFailure(
-                "timeout",
+                Status.TIMEOUT,
                 f"did not finish within {timeout:g} s "
                 "(infinite loop? waiting for input?)",
             ) from None
-        except EOFError:
+        except wire.Closed:
             raise self._died() from None
+        except ProtocolError as exc:
+            self.kill()
+            raise ChildFailure(Status.CRASHED, str(exc)) from None
         except wire.WireError as exc:
             self.kill()
             raise ChildFailure(
-                "crashed", f"the worker sent a malformed reply ({exc})"
+                Status.CRASHED, f"the worker sent a malformed reply ({exc})"
             ) from None
-
-    def _read(self, n: int, deadline: float) -> bytes:
-        chunks, remaining = [], n
-        while remaining:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([self.chan], [], [], left)
-            if not ready:
-                continue
-            chunk = self.chan.recv(min(remaining, 1 << 20))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
 
     def _died(self) -> ChildFailure:
         self.alive = False
@@ -163,22 +156,23 @@ class Child:
         self.kill()
         if status is None:
             return ChildFailure(
-                "crashed", "the worker process vanished (its parent was killed?)"
+                Status.CRASHED, "the worker process vanished (its parent was killed?)"
             )
         kind, value = status
         if kind == "signal":
             name = _signal_name(value)
             if value == signal.SIGSEGV:
                 return ChildFailure(
-                    "crashed", f"crashed with {name} (segmentation fault)"
+                    Status.CRASHED, f"crashed with {name} (segmentation fault)"
                 )
             if value == signal.SIGKILL:
                 return ChildFailure(
-                    "crashed", f"killed by {name} (out of memory, or killed itself?)"
+                    Status.CRASHED,
+                    f"killed by {name} (out of memory, or killed itself?)",
                 )
-            return ChildFailure("crashed", f"crashed with {name}")
+            return ChildFailure(Status.CRASHED, f"crashed with {name}")
         return ChildFailure(
-            "exited",
+            Status.EXITED,
             f"the process exited with code {value} "
             "(os._exit or exit from C code?) before answering",
         )
@@ -208,7 +202,7 @@ class Child:
 class ForkServer:
     """Owns the fork-server process and the stream of its events."""
 
-    def __init__(self, memory_bytes: int, env: dict | None = None):
+    def __init__(self, memory_bytes: int, env: dict[str, str] | None = None) -> None:
         self.memory_bytes = memory_bytes
         self.env = worker_environment(env)
         self._tokens = count()
@@ -235,7 +229,7 @@ class ForkServer:
         threading.Thread(
             target=self._listen, args=(ours, self._events), daemon=True
         ).start()
-        event = self._next_event("ready", _SERVER_START_TIMEOUT)
+        event = self._next_event(EventKind.READY, _SERVER_START_TIMEOUT)
         if event is None:
             detail = (
                 self._proc.stderr.read().decode(errors="replace")[-2000:]
@@ -248,35 +242,30 @@ class ForkServer:
         fd = control.fileno()
         try:
             while True:
-                event = wire.decode(wire.read_frame(fd))
-                if event.get("event") == "exited":
+                event = Event.from_message(wire.decode(wire.read_frame(fd)))
+                if event.kind is EventKind.EXITED:
                     with self._lock:
-                        status = (
-                            ("signal", event["signal"])
-                            if "signal" in event
-                            else ("code", event["code"])
-                        )
-                        self._exits[event["pid"]] = status
+                        self._exits[event.pid] = event.exit_status
                         self._lock.notify_all()
                 else:
                     events.put(event)
-        except (wire.WireError, OSError, AttributeError):
+        except (wire.WireError, OSError):
             events.put(None)
             with self._lock:
                 self._lock.notify_all()
 
-    def _next_event(self, kind: str, timeout: float):
+    def _next_event(self, kind: EventKind, timeout: float) -> Event | None:
         try:
             event = self._events.get(timeout=timeout)
         except queue.Empty:
             return None
-        return event if event and event.get("event") == kind else None
+        return event if event is not None and event.kind is kind else None
 
     def alive(self) -> bool:
         """Whether the fork server process is still running."""
         return self._proc is not None and self._proc.poll() is None
 
-    def exit_status(self, pid: int, timeout: float):
+    def exit_status(self, pid: int, timeout: float) -> tuple[str, int] | None:
         """Wait up to ``timeout`` for a child's exit: ("code"|"signal", n) or None."""
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -293,13 +282,11 @@ class ForkServer:
             return False
         token = next(self._tokens)
         try:
-            socket.send_fds(
-                self._control, [pickle.dumps({"ping": True, "token": token})], []
-            )
+            socket.send_fds(self._control, [encode_request(Ping(token))], [])
         except OSError:
             return False
-        event = self._next_event("pong", timeout)
-        return event is not None and event.get("token") == token
+        event = self._next_event(EventKind.PONG, timeout)
+        return event is not None and event.token == token
 
     def spawn(self, path: str, module_name: str, timeout: float) -> Child:
         """Fork a child that imports ``path``; raise `ChildFailure` if that fails."""
@@ -308,29 +295,26 @@ class ForkServer:
             self._start()
         ours, theirs = socket.socketpair()
         out_read, out_write = os.pipe()
-        job = {
-            "path": path,
-            "module_name": module_name,
-            "token": next(self._tokens),
-            "memory_bytes": self.memory_bytes,
-        }
+        job = Spawn(path, module_name, next(self._tokens), self.memory_bytes)
         try:
             socket.send_fds(
-                self._control, [pickle.dumps(job)], [theirs.fileno(), out_write]
+                self._control, [encode_request(job)], [theirs.fileno(), out_write]
             )
         finally:
             theirs.close()
             os.close(out_write)
-        event = self._next_event("spawned", 30.0)
+        event = self._next_event(EventKind.SPAWNED, 30.0)
         if event is None:
             ours.close()
             os.close(out_read)
-            raise ChildFailure("crashed", "the grading worker did not start a process")
-        child = Child(self, event["pid"], ours, _Output(out_read))
+            raise ChildFailure(
+                Status.CRASHED, "the grading worker did not start a process"
+            )
+        child = Child(self, event.pid, ours, _Output(out_read))
         reply = child.receive(timeout)
-        if reply.get("status") != "ready":
+        if reply.status is not ReplyStatus.READY:
             child.kill()
-            raise ChildFailure("import-error", str(reply.get("message", "")))
+            raise ChildFailure(Status.IMPORT_ERROR, reply.message)
         return child
 
     def close(self) -> None:
@@ -349,8 +333,8 @@ class ForkServer:
         self._proc.stderr.close()
         self._proc = None
 
-    def __enter__(self):
+    def __enter__(self) -> ForkServer:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()

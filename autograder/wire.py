@@ -12,6 +12,10 @@ JSON header and raw array bytes, and rejects object dtypes.
 Frame layout: 8-byte big-endian payload length, then the payload::
 
     4-byte header length | JSON header | array bytes, back to back
+
+`write_frame` and `read_frame` (with an optional deadline) are the only code
+that writes or reads frames, on both sides. What the messages mean is
+`autograder.protocol`'s business.
 """
 
 from __future__ import annotations
@@ -19,12 +23,23 @@ from __future__ import annotations
 import json
 import math
 import os
+import select
 import struct
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Unsupported", "WireError", "decode", "encode", "read_frame", "write_frame"]
+__all__ = [
+    "Closed",
+    "Unsupported",
+    "WireError",
+    "decode",
+    "encode",
+    "read_frame",
+    "write_frame",
+]
 
 MAX_FRAME_BYTES = 1 << 31  # 2 GiB: a larger frame is a protocol error, not data
 _PLAIN_KINDS = set("biufcUSV")  # V: structured, checked field by field
@@ -33,6 +48,10 @@ _MAX_DEPTH = 32
 
 class WireError(Exception):
     """A frame could not be read or decoded (the peer broke the protocol)."""
+
+
+class Closed(WireError):
+    """The peer closed the connection before a whole frame arrived."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +73,7 @@ def _dtype_is_plain(dtype: np.dtype) -> bool:
     return dtype.kind in _PLAIN_KINDS and not dtype.hasobject
 
 
-def _short_repr(value) -> str:
+def _short_repr(value: Any) -> str:
     try:
         text = object.__repr__(value)
     except Exception:  # noqa: BLE001 - any failure just drops the text
@@ -68,7 +87,7 @@ def _encode_float(x: float):
     return {"__float__": repr(x)}  # 'nan', 'inf', '-inf' survive JSON
 
 
-def encode(value) -> bytes:
+def encode(value: Any) -> bytes:
     """Serialise ``value`` (plain data; anything else becomes `Unsupported`)."""
     buffers: list[bytes] = []
     offset = [0]
@@ -115,7 +134,7 @@ def encode(value) -> bytes:
     return struct.pack(">I", len(header)) + header + b"".join(buffers)
 
 
-def decode(payload: bytes):
+def decode(payload: bytes) -> Any:
     """Rebuild the value sent by `encode`; raise `WireError` on anything malformed."""
     try:
         (header_len,) = struct.unpack(">I", payload[:4])
@@ -186,21 +205,48 @@ def write_frame(fd: int, payload: bytes) -> None:
         view = view[written:]
 
 
-def read_exactly(fd: int, n: int) -> bytes:
-    """Read ``n`` bytes from ``fd``; raise `WireError` on end of file."""
+def _read_exactly(fd: int, n: int, deadline: float | None) -> bytes:
     chunks, remaining = [], n
     while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+        try:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+        except OSError as exc:  # a reset or closed connection
+            raise Closed(f"connection lost ({exc})") from None
         if not chunk:
-            raise WireError("connection closed")
+            raise Closed("connection closed")
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
 
 
-def read_frame(fd: int) -> bytes:
-    """Read one frame written by `write_frame` (blocking)."""
-    (length,) = struct.unpack(">Q", read_exactly(fd, 8))
+def read_frame(fd: int, deadline: float | None = None) -> bytes:
+    """Read one frame written by `write_frame` from file descriptor ``fd``.
+
+    Parameters
+    ----------
+    fd : int
+        A readable file descriptor (a pipe or a socket).
+    deadline : float, optional
+        A `time.monotonic` time by which the whole frame must have arrived;
+        without it, block until it has.
+
+    Raises
+    ------
+    TimeoutError
+        If ``deadline`` passes first.
+    Closed
+        If the peer closed the connection before a whole frame arrived.
+    WireError
+        If the announced length exceeds ``MAX_FRAME_BYTES``.
+    """
+    (length,) = struct.unpack(">Q", _read_exactly(fd, 8, deadline))
     if length > MAX_FRAME_BYTES:
         raise WireError(f"frame of {length} bytes is too large")
-    return read_exactly(fd, length)
+    return _read_exactly(fd, length, deadline)

@@ -9,9 +9,14 @@ two file descriptors (a duplex channel and an output pipe); the server forks a
 1. starts its own session (so a learner's ``killpg`` reaches nobody else),
    closes stdin, sends stdout/stderr to the output pipe, disables core dumps
    and caps its address space;
-2. imports the learner's module by file path and reports success or the error;
-3. answers requests (``call``, ``roundtrip``, ``gradcheck``; see
-   `autograder.procedures`) with plain data encoded by `autograder.wire`.
+2. imports the learner's module by file path and replies ``ready`` or
+   ``import-error``;
+3. answers requests (`Call`, `Roundtrip`, `Gradcheck`; see
+   `autograder.procedures`) with a `Reply`, sent as plain data by
+   `autograder.wire`; a value that cannot be encoded is replied as
+   ``bad-result``.
+
+Requests, replies and events are the dataclasses of `autograder.protocol`.
 
 The server reaps its children and reports each exit status (code or signal)
 to the grader. Learner code never runs in the server or in the grader; the
@@ -22,7 +27,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import pickle
 import resource
 import select
 import signal
@@ -31,6 +35,16 @@ import sys
 import traceback
 
 from autograder import wire
+from autograder.protocol import (
+    Event,
+    EventKind,
+    Ping,
+    Reply,
+    ReplyStatus,
+    Spawn,
+    decode_request,
+    send,
+)
 
 _PRELOAD = (
     "numpy",
@@ -118,10 +132,6 @@ def _learner_traceback(exc: BaseException, path: str) -> str:
     return (head + "\n" + "".join(lines)).rstrip()
 
 
-def _reply(fd: int, message) -> None:
-    wire.write_frame(fd, wire.encode(message))
-
-
 def _import_learner(path: str, module_name: str):
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -132,7 +142,7 @@ def _import_learner(path: str, module_name: str):
     return module
 
 
-def _child_main(chan: socket.socket, out_fd: int, job: dict) -> None:
+def _child_main(chan: socket.socket, out_fd: int, job: Spawn) -> None:
     """Run in the forked child: import the learner module, then serve requests."""
     os.setsid()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
@@ -144,34 +154,30 @@ def _child_main(chan: socket.socket, out_fd: int, job: dict) -> None:
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 - reads give EOF
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-    _limit_memory(job["memory_bytes"])
+    _limit_memory(job.memory_bytes)
     fd = os.dup(chan.fileno())  # private copy: the learner may close fds 0-2 freely
     from autograder import procedures  # imported before learner code runs
 
-    path = job["path"]
+    path = job.path
     try:
-        module = _import_learner(path, job["module_name"])
+        module = _import_learner(path, job.module_name)
     except BaseException as exc:  # noqa: BLE001 - report every failure, even SystemExit
-        _reply(
-            fd,
-            {
-                "status": "import-error",
-                "kind": type(exc).__name__,
-                "message": _learner_traceback(exc, path),
-            },
-        )
+        send(fd, Reply(ReplyStatus.IMPORT_ERROR, message=_learner_traceback(exc, path)))
         os._exit(0)
-    _reply(fd, {"status": "ready", "pid": os.getpid()})
+    send(fd, Reply(ReplyStatus.READY))
     while True:
         try:
-            request = pickle.loads(wire.read_frame(fd))
+            request = decode_request(wire.read_frame(fd))
         except wire.WireError:
             os._exit(0)
         reply = procedures.run(module, request, path, _learner_traceback)
         try:
-            payload = wire.encode(reply)
-        except Exception as exc:  # noqa: BLE001 - e.g. a str subclass that fails to encode
-            payload = wire.encode({"status": "bad-result", "message": repr(exc)[:300]})
+            payload = wire.encode(reply.to_message())
+        except Exception as exc:  # noqa: BLE001 - e.g. an int too long to print
+            detail = f"{type(exc).__name__}: {exc}"[:300]
+            payload = wire.encode(
+                Reply(ReplyStatus.BAD_RESULT, message=detail).to_message()
+            )
         wire.write_frame(fd, payload)
 
 
@@ -179,9 +185,9 @@ def _spawn(control: socket.socket) -> None:
     message, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
     if not message:
         raise EOFError
-    job = pickle.loads(message)
-    if job.get("ping"):
-        _send(control, {"event": "pong", "token": job["token"]})
+    job = decode_request(message)
+    if isinstance(job, Ping):
+        send(control.fileno(), Event(EventKind.PONG, token=job.token))
         return
     chan = socket.socket(fileno=fds[0])
     out_fd = fds[1]
@@ -194,11 +200,7 @@ def _spawn(control: socket.socket) -> None:
             os._exit(70)
     chan.close()
     os.close(out_fd)
-    _send(control, {"event": "spawned", "pid": pid, "token": job["token"]})
-
-
-def _send(control: socket.socket, message: dict) -> None:
-    wire.write_frame(control.fileno(), wire.encode(message))
+    send(control.fileno(), Event(EventKind.SPAWNED, pid=pid, token=job.token))
 
 
 def _reap(control: socket.socket) -> None:
@@ -210,18 +212,12 @@ def _reap(control: socket.socket) -> None:
         if pid == 0:
             return
         if os.WIFSIGNALED(status):
-            _send(
-                control, {"event": "exited", "pid": pid, "signal": os.WTERMSIG(status)}
-            )
+            event = Event(EventKind.EXITED, pid=pid, signal=os.WTERMSIG(status))
         else:
-            _send(
-                control,
-                {
-                    "event": "exited",
-                    "pid": pid,
-                    "code": os.waitstatus_to_exitcode(status),
-                },
+            event = Event(
+                EventKind.EXITED, pid=pid, code=os.waitstatus_to_exitcode(status)
             )
+        send(control.fileno(), event)
 
 
 def serve(control_fd: int) -> None:
@@ -230,7 +226,7 @@ def serve(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     _preload()
     _warm_up_kernels()
-    _send(control, {"event": "ready", "pid": os.getpid()})
+    send(control.fileno(), Event(EventKind.READY, pid=os.getpid()))
     while True:
         readable, _, _ = select.select([control], [], [], 0.05)
         _reap(control)

@@ -110,3 +110,78 @@ def test_json_is_written_even_when_grading_breaks(tmp_path):
     data = json.loads(out.read_text())
     assert data["score"] == 0 and len(data["tests"]) == len(EXERCISES)
     assert all("RuntimeError: boom" in t["output"] for t in data["tests"])
+
+
+# ----------------------------------------------- the runner, without worker processes
+
+
+class _FakeGrader:
+    """Stands in for `Grader`: scripted outcomes per exercise name."""
+
+    outcomes: dict = {}
+
+    def __init__(self, target, **options):
+        self.graded = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def grade(self, exercise):
+        from autograder.engine import Result
+
+        outcome = self.outcomes.get(exercise.name)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return Result(exercise, exercise.points, "passed")
+
+
+@pytest.fixture
+def fake_grader(monkeypatch):
+    import autograder.runner as runner
+
+    monkeypatch.setattr(runner, "Grader", _FakeGrader)
+    monkeypatch.setattr(_FakeGrader, "outcomes", {})
+    return _FakeGrader
+
+
+def test_runner_grades_the_selection_in_order_and_fails_closed(fake_grader):
+    from autograder import runner
+
+    chosen = list(EXERCISES[:4])
+    fake_grader.outcomes = {chosen[1].name: RuntimeError("grader bug")}
+    results = runner.grade(chosen, ROOT / "solutions")
+    assert [r.exercise for r in results] == chosen
+    assert [r.status for r in results] == ["passed", "grader-error", "passed", "passed"]
+    assert results[1].score == 0 and "RuntimeError('grader bug')" in results[1].message
+
+
+def test_runner_reports_an_interrupt_on_every_exercise_not_graded(fake_grader):
+    from autograder import runner
+
+    chosen = list(EXERCISES[:4])
+    fake_grader.outcomes = {chosen[2].name: KeyboardInterrupt()}
+    results = runner.grade(chosen, ROOT / "solutions")
+    assert [r.status for r in results] == [
+        "passed",
+        "passed",
+        "grader-error",
+        "grader-error",
+    ]
+    assert all(r.score == 0 and r.message == runner.INTERRUPTED for r in results[2:])
+
+
+def test_grade_command_says_it_was_interrupted(fake_grader, tmp_path, capsys):
+    from autograder.cli import main
+
+    week2 = [e for e in EXERCISES if e.week == "week2"]
+    fake_grader.outcomes = {week2[1].name: KeyboardInterrupt()}
+    out = tmp_path / "results.json"
+    code = main(["grade", "week2", "--target", "solutions", "--json", str(out)])
+    assert code == 1
+    assert "grading was interrupted" in capsys.readouterr().err
+    data = json.loads(out.read_text())
+    assert [t["status"] for t in data["tests"][:2]] == ["passed", "failed"]
+    assert "grading was interrupted" in data["output"]

@@ -320,7 +320,7 @@ def test_decoder_joining_the_skip_first_is_a_wrong_value(graded):
     result = graded["decoder_level_forward"]
     assert result.status == "wrong-value"
     assert "public case 1" in result.message
-    assert "upsampled maps first" in result.message
+    assert "upsampled maps FIRST" in result.message
 
 
 def test_upsample_backward_averaging_instead_of_summing(graded):

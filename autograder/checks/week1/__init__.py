@@ -1,1 +1,0 @@
-"""Checks for week 1 (chest X-rays, from-scratch kernels): one module per lesson."""

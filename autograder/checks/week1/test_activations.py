@@ -1,8 +1,0 @@
-"""Checks for week1/activations.py (cases and oracles: autograder.cases.week1)."""
-
-from autograder.checks import parametrize_lesson
-
-
-@parametrize_lesson("week1/activations.py")
-def test_exercise(exercise, grader):
-    grader.check(exercise)

@@ -1,8 +1,0 @@
-"""Checks for week1/convolution.py (cases and oracles: autograder.cases.week1)."""
-
-from autograder.checks import parametrize_lesson
-
-
-@parametrize_lesson("week1/convolution.py")
-def test_exercise(exercise, grader):
-    grader.check(exercise)

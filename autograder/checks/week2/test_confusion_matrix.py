@@ -1,8 +1,0 @@
-"""Checks for week2/confusion_matrix.py (cases and oracles: autograder.cases.week2)."""
-
-from autograder.checks import parametrize_lesson
-
-
-@parametrize_lesson("week2/confusion_matrix.py")
-def test_exercise(exercise, grader):
-    grader.check(exercise)

@@ -1,8 +1,0 @@
-"""Checks for week2/precision_recall.py (cases and oracles: autograder.cases.week2)."""
-
-from autograder.checks import parametrize_lesson
-
-
-@parametrize_lesson("week2/precision_recall.py")
-def test_exercise(exercise, grader):
-    grader.check(exercise)

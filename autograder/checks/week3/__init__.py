@@ -1,1 +1,0 @@
-"""Checks for week 3 (brain MRI segmentation): one module per lesson."""
