@@ -3,11 +3,19 @@
 Run by hand (never in CI):
 
     python benchmarks/conv.py [--repeats 5] [--shapes a,b,c,d,e40,e80] [--backend auto]
+    python benchmarks/conv.py --shapes u192,u32,u384,u256,a --gemm-only
 
-To include PyTorch, run with an interpreter that has torch (a separate venv; torch is
-never a project dependency) and PYTHONPATH pointing at the repository:
+``--shapes`` takes any names of SHAPES (the default is the first six);
+``--backend`` any backend of conv_forward; ``--gemm-only`` keeps "auto"/"numba"
+from choosing Winograd or shifted products, so that they run the slab-wise GEMM
+driver (the baseline those two methods were measured against).
 
-    PYTHONPATH=. /work/torchvenv/bin/python benchmarks/conv.py
+PyTorch is never a project dependency. Its times are included when torch is
+importable here, or else when ``--torch-python PATH`` (default: the environment
+variable AI4MD_TORCH_PYTHON; no default path) names an interpreter that has
+torch; that interpreter times PyTorch in a child process, after all of ours:
+
+    AI4MD_TORCH_PYTHON=/path/to/torch-venv/bin/python python benchmarks/conv.py
 
 Prints, per layer shape: forward ms, forward+backward ms (best of --repeats), GFLOP/s
 of forward+backward (3x the forward's 2*N*C_out*C_in*K*prod(S_out) flops of the direct
@@ -19,23 +27,33 @@ is shared: check `uptime` and re-run when the load is low.
 """
 
 import argparse
+import json
 import math
 import os
+import subprocess
 import time
 
 import numpy as np
 
-from reference.ops.conv import conv_backward, conv_forward
-
 # name: (N, C_in, C_out, spatial, kernel, stride, padding)
 SHAPES = {
+    # the default set: DenseNet-121 (a-c) and 3D U-Net (d-e80) layers
     "a": (8, 128, 32, (56, 56), 3, 1, 1),
     "b": (8, 256, 128, (56, 56), 1, 1, 0),
     "c": (8, 3, 64, (224, 224), 7, 2, 3),
     "d": (1, 4, 32, (160, 160, 16), 3, 1, 1),
     "e40": (1, 64, 64, (40, 40, 4), 3, 1, 1),
     "e80": (1, 32, 32, (80, 80, 8), 3, 1, 1),
+    # the rest of DenseNet's 3x3 layers, and the widest 3D U-Net layers
+    "a28": (8, 128, 32, (28, 28), 3, 1, 1),
+    "a14": (8, 128, 32, (14, 14), 3, 1, 1),
+    "a7": (8, 128, 32, (7, 7), 3, 1, 1),
+    "u192": (1, 192, 64, (160, 160, 16), 3, 1, 1),
+    "u32": (1, 32, 64, (160, 160, 16), 3, 1, 1),
+    "u384": (1, 384, 128, (80, 80, 8), 3, 1, 1),
+    "u256": (1, 256, 256, (20, 20, 2), 3, 1, 1),
 }
+DEFAULT_SHAPES = "a,b,c,d,e40,e80"
 
 
 def best_ms(func, repeats):
@@ -58,6 +76,8 @@ def matmul_peak(repeats):
 
 def ours(shape, repeats, backend):
     """(forward ms, forward+backward ms) of reference.ops.conv."""
+    from reference.ops.conv import conv_backward, conv_forward
+
     n, c_in, c_out, spatial, k, stride, padding = shape
     rng = np.random.default_rng(0)
     x = rng.standard_normal((n, c_in) + spatial, dtype=np.float32)
@@ -103,6 +123,28 @@ def pytorch(shape, repeats):
     return best_ms(forward, repeats), best_ms(both, repeats)
 
 
+def pytorch_elsewhere(python, names, repeats):
+    """{name: pytorch(...)} timed by the interpreter ``python`` in a child process."""
+    cmd = [python, os.path.abspath(__file__), "--torch-only"]
+    cmd += ["--shapes", ",".join(names), "--repeats", str(repeats)]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode:
+        print(f"PyTorch via {python} failed: {done.stderr.strip()[-300:]}")
+        return dict.fromkeys(names)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def torch_importable():
+    """Whether this interpreter can import torch."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def flops(shape):
     """Forward flops: 2 * N * C_out * C_in * prod(kernel) * prod(S_out)."""
     n, c_in, c_out, spatial, k, stride, padding = shape
@@ -113,15 +155,35 @@ def flops(shape):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--shapes", default=",".join(SHAPES))
+    parser.add_argument("--shapes", default=DEFAULT_SHAPES)
     parser.add_argument("--backend", default="auto")
+    parser.add_argument(
+        "--torch-python",
+        default=os.environ.get("AI4MD_TORCH_PYTHON"),
+        help="an interpreter with torch (default: $AI4MD_TORCH_PYTHON)",
+    )
+    parser.add_argument(
+        "--gemm-only",
+        action="store_true",
+        help="auto/numba never pick Winograd or shifted products",
+    )
+    parser.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.gemm_only:  # a benchmark-only switch: the selection rules say no
+        from reference.ops._fast import dispatch
+
+        dispatch.prefer_shifted = dispatch.prefer_winograd = lambda *shapes: False
+    names = args.shapes.split(",")
+    if args.torch_only:  # the child of pytorch_elsewhere
+        print(json.dumps({name: pytorch(SHAPES[name], args.repeats) for name in names}))
+        return
 
     peak = matmul_peak(args.repeats)
     blas_env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}
     print(
         f"float32 matmul peak {peak:.0f} GFLOP/s (2048^3; env {blas_env or 'default'}),"
         f" load {os.getloadavg()[0]:.2f}, backend {args.backend}"
+        + (" (GEMM driver only)" if args.gemm_only else "")
     )
     print(
         f"{'shape':>5} {'fwd ms':>8} {'f+b ms':>8} {'GFLOP/s':>8} {'%peak':>6} "
@@ -129,10 +191,12 @@ def main():
     )
     # all of ours first, then all of PyTorch's: each library's idle threads keep
     # spinning for a while after a call and would slow the other one down
-    names = args.shapes.split(",")
     our_times = {name: ours(SHAPES[name], args.repeats, args.backend) for name in names}
     time.sleep(1.0)
-    torch_times = {name: pytorch(SHAPES[name], args.repeats) for name in names}
+    if torch_importable() or not args.torch_python:
+        torch_times = {name: pytorch(SHAPES[name], args.repeats) for name in names}
+    else:
+        torch_times = pytorch_elsewhere(args.torch_python, names, args.repeats)
     for name in names:
         fwd, both = our_times[name]
         rate = 3 * flops(SHAPES[name]) / both / 1e6

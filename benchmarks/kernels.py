@@ -41,6 +41,7 @@ def best_ms(fn, repeat):
 
 def cases(scale):
     """(name, input shapes, our forward, torch forward), shrunk by ``scale``."""
+
     def shape(n, c, *spatial):
         return (n, c, *(max(2, s // scale) for s in spatial))
 
@@ -56,33 +57,78 @@ def cases(scale):
         return ops.batchnorm_forward(x, ones, zeros, training=False, **state)
 
     return [
-        ("max_pool 3x3/2 pad 1 (DenseNet stem)", [shape(8, 64, 112, 112)],
-         lambda x: ops.max_pool_forward(x, 3, 2, 1),
-         lambda x: F.max_pool2d(x, 3, 2, 1)),
-        ("max_pool 2x2x2 (3D U-Net)", [shape(1, 32, 160, 160, 16)],
-         lambda x: ops.max_pool_forward(x, 2), lambda x: F.max_pool3d(x, 2)),
-        ("avg_pool 2x2 (DenseNet transition)", [shape(8, 128, 56, 56)],
-         lambda x: ops.avg_pool_forward(x, 2), lambda x: F.avg_pool2d(x, 2)),
-        ("global_avg_pool (DenseNet head)", [shape(8, 1024, 7, 7)],
-         ops.global_avg_pool_forward, lambda x: x.mean(dim=(2, 3))),
-        ("batchnorm train (N, 128, 56, 56)", [shape(8, 128, 56, 56)], bn_train,
-         lambda x: F.batch_norm(x, None, None, t_ones, t_zeros, True)),
-        ("batchnorm eval (N, 128, 56, 56)", [shape(8, 128, 56, 56)], bn_eval,
-         lambda x: F.batch_norm(x, t_zeros, t_ones, t_ones, t_zeros, False)),
-        ("relu (N, 128, 56, 56)", [shape(8, 128, 56, 56)], ops.relu_forward,
-         lambda x: F.relu(x)),
-        ("sigmoid (1, 3, 160, 160, 16)", [shape(1, 3, 160, 160, 16)],
-         ops.sigmoid_forward, lambda x: torch.sigmoid(x)),
-        ("concat 224 + 32 ch (dense layer)",
-         [shape(8, 224, 56, 56), shape(8, 32, 56, 56)],
-         ops.concat_forward, lambda a, b: torch.cat([a, b], dim=1)),
-        ("add (N, 128, 56, 56)", [shape(8, 128, 56, 56)] * 2, ops.add_forward,
-         lambda a, b: a + b),
-        ("upsample x2 (1, 64, 80, 80, 8)", [shape(1, 64, 80, 80, 8)],
-         lambda x: ops.upsample_forward(x, 2),
-         lambda x: F.interpolate(x, scale_factor=2, mode="nearest")),
-        ("linear 1024 -> 14 (classifier)", [(8, 1024), (14, 1024)],
-         ops.linear_forward, lambda x, w: F.linear(x, w)),
+        (
+            "max_pool 3x3/2 pad 1 (DenseNet stem)",
+            [shape(8, 64, 112, 112)],
+            lambda x: ops.max_pool_forward(x, 3, 2, 1),
+            lambda x: F.max_pool2d(x, 3, 2, 1),
+        ),
+        (
+            "max_pool 2x2x2 (3D U-Net)",
+            [shape(1, 32, 160, 160, 16)],
+            lambda x: ops.max_pool_forward(x, 2),
+            lambda x: F.max_pool3d(x, 2),
+        ),
+        (
+            "avg_pool 2x2 (DenseNet transition)",
+            [shape(8, 128, 56, 56)],
+            lambda x: ops.avg_pool_forward(x, 2),
+            lambda x: F.avg_pool2d(x, 2),
+        ),
+        (
+            "global_avg_pool (DenseNet head)",
+            [shape(8, 1024, 7, 7)],
+            ops.global_avg_pool_forward,
+            lambda x: x.mean(dim=(2, 3)),
+        ),
+        (
+            "batchnorm train (N, 128, 56, 56)",
+            [shape(8, 128, 56, 56)],
+            bn_train,
+            lambda x: F.batch_norm(x, None, None, t_ones, t_zeros, True),
+        ),
+        (
+            "batchnorm eval (N, 128, 56, 56)",
+            [shape(8, 128, 56, 56)],
+            bn_eval,
+            lambda x: F.batch_norm(x, t_zeros, t_ones, t_ones, t_zeros, False),
+        ),
+        (
+            "relu (N, 128, 56, 56)",
+            [shape(8, 128, 56, 56)],
+            ops.relu_forward,
+            lambda x: F.relu(x),
+        ),
+        (
+            "sigmoid (1, 3, 160, 160, 16)",
+            [shape(1, 3, 160, 160, 16)],
+            ops.sigmoid_forward,
+            lambda x: torch.sigmoid(x),
+        ),
+        (
+            "concat 224 + 32 ch (dense layer)",
+            [shape(8, 224, 56, 56), shape(8, 32, 56, 56)],
+            ops.concat_forward,
+            lambda a, b: torch.cat([a, b], dim=1),
+        ),
+        (
+            "add (N, 128, 56, 56)",
+            [shape(8, 128, 56, 56)] * 2,
+            ops.add_forward,
+            lambda a, b: a + b,
+        ),
+        (
+            "upsample x2 (1, 64, 80, 80, 8)",
+            [shape(1, 64, 80, 80, 8)],
+            lambda x: ops.upsample_forward(x, 2),
+            lambda x: F.interpolate(x, scale_factor=2, mode="nearest"),
+        ),
+        (
+            "linear 1024 -> 14 (classifier)",
+            [(8, 1024), (14, 1024)],
+            ops.linear_forward,
+            lambda x, w: F.linear(x, w),
+        ),
     ]
 
 
@@ -92,8 +138,10 @@ def time_ours(forward, inputs, repeat):
     if backward is None:  # a lambda: find the backward from the cache type
         backward = BACKWARD[type(cache)]
     dout = np.ones_like(out)
-    return (best_ms(lambda: forward(*inputs), repeat),
-            best_ms(lambda: backward(dout, cache), repeat))
+    return (
+        best_ms(lambda: forward(*inputs), repeat),
+        best_ms(lambda: backward(dout, cache), repeat),
+    )
 
 
 def time_torch(forward, inputs, repeat):
@@ -111,8 +159,9 @@ def time_torch(forward, inputs, repeat):
 
 
 BACKWARD = {
-    ops.PoolCache: lambda dout, cache: (ops.max_pool_backward if cache.mode == "max"
-                                        else ops.avg_pool_backward)(dout, cache),
+    ops.PoolCache: lambda dout, cache: (
+        ops.max_pool_backward if cache.mode == "max" else ops.avg_pool_backward
+    )(dout, cache),
     ops.BatchNormCache: ops.batchnorm_backward,
     ops.UpsampleCache: ops.upsample_backward,
 }
@@ -129,8 +178,9 @@ def main(argv=None):
     else:
         torch_info = f"{torch.__version__} ({torch.get_num_threads()} threads)"
     blas = os.environ.get("OPENBLAS_CORETYPE", "-")
-    print(f"float32, best of {args.repeat}; OPENBLAS_CORETYPE={blas}; "
-          f"torch {torch_info}")
+    print(
+        f"float32, best of {args.repeat}; OPENBLAS_CORETYPE={blas}; torch {torch_info}"
+    )
     header = ("op", "fwd ms", "bwd ms", "torch fwd", "torch f+b")
     print("{:40s} {:>8s} {:>8s} {:>10s} {:>10s}".format(*header))
     for name, shapes, ours, theirs in cases(4 if args.quick else 1):

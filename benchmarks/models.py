@@ -8,10 +8,12 @@
 
 Peak memory is the process's maximum resident set size (resource.getrusage), so each
 benchmark runs in its own subprocess. When PyTorch is importable (here, or with the
-interpreter in $AI4MD_TORCH_PYTHON, default /work/torchvenv/bin/python) the same
-models are timed with it in the same run. PyTorch figures measured earlier on this
-machine: U-Net forward 2.48 s, forward+backward 7.56 s, peak 2.0 GB; DenseNet-121
-step 730 ms, peak 1.6 GB.
+interpreter named by the environment variable AI4MD_TORCH_PYTHON; there is no
+default path) the same models are timed with it in the same run:
+
+    AI4MD_TORCH_PYTHON=/path/to/torch-venv/bin/python python benchmarks/models.py
+
+Figures recorded so far, with the commands: benchmarks/RESULTS.md.
 
 Ours runs as `ai4md train` does, after `reference.runtime.keep_freed_memory()`
 (glibc reuses freed memory instead of faulting fresh pages in at every layer);
@@ -28,7 +30,7 @@ import time
 
 UNET_SHAPE = (1, 4, 160, 160, 16)
 DENSENET_SHAPE = (8, 3, 224, 224)
-TORCH_PYTHON = os.environ.get("AI4MD_TORCH_PYTHON", "/work/torchvenv/bin/python")
+TORCH_PYTHON = os.environ.get("AI4MD_TORCH_PYTHON")  # an interpreter with torch
 KEEP_FREED_MEMORY = True  # ours only; --glibc-default turns it off
 
 
@@ -267,7 +269,7 @@ def torch_python():
 
         return sys.executable
     except ImportError:
-        return TORCH_PYTHON if os.path.exists(TORCH_PYTHON) else None
+        return TORCH_PYTHON if TORCH_PYTHON and os.path.exists(TORCH_PYTHON) else None
 
 
 def report(which, ours, theirs):

@@ -1,16 +1,27 @@
 """ai4md's reference library: medical-imaging deep learning from scratch (NumPy, Numba).
 
-Subpackages (each imports only from the ones above it in this list)::
+Subpackages and modules (each imports only from the ones above it in this list)::
 
-    reference._validation   boundary checks and error messages
-    reference.ops           stateless forward/backward kernels (Numba for hot loops)
+    reference._validation   boundary checks, shared argument rules, error messages
+    reference.testing       numerical gradients, relative error, gradient checks
+    reference.runtime       opt-in process settings: BLAS threads, freed memory
+    reference.ops           stateless forward/backward kernels, 1 to 3 spatial dims
+      ops._fast             (private) the speed machinery behind conv/pooling/batch
+                            norm: dispatch, GEMM slabs, Winograd, shifted products,
+                            threads, Numba kernels
     reference.nn            Module classes that own parameters: layers, DenseNet, U-Net
-    reference.losses        weighted BCE, soft dice, each with its gradient
-    reference.metrics       diagnostic metrics, ROC/PR/AUC, intervals, calibration, dice
-    reference.data          synthetic data sets, file formats, splits, MRI preprocessing
-    reference.optim         SGD (momentum) and Adam
-    reference.train         training and evaluation loops, HDF5 checkpoints
-    reference.viz           matplotlib figures
+    reference.losses        (weighted, masked) BCE and soft dice, each with its gradient
+    reference.metrics       diagnostic metrics, ROC/PR/AUC, intervals, calibration,
+                            Dice, Hausdorff distance
+    reference.optim         pure SGD (momentum) and Adam rules, and optimiser classes
+    reference.data          synthetic data sets, file formats, splits, sampling,
+                            augmentation, MRI preprocessing and registration
+    reference.train         training and prediction loops with a progress bar
+    reference.checkpoint    HDF5 checkpoints and ``.npz`` weights
+    reference.gradcam       Grad-CAM heat maps for classifiers such as DenseNet
+    reference.viz           matplotlib figures: ROC, precision-recall, calibration
+    reference.viz_overlay   a heat map blended over a grey image, written as PNG
+    reference.tasks         end-to-end tasks behind ``ai4md train`` / ``ai4md evaluate``
 
 Shape legend (used in every docstring; channels first, always):
 

@@ -20,10 +20,12 @@ __all__ = [
     "UndefinedMetricWarning",
     "as_float_array",
     "check_binary_labels",
+    "check_cache",
     "check_channels_match",
     "check_divisible",
     "check_dout",
     "check_finite",
+    "check_layer_input",
     "check_ndim",
     "check_probabilities",
     "check_same_length",
@@ -262,3 +264,72 @@ def check_dout(dout, expected_shape: Sequence[int], func: str) -> np.ndarray:
             f"shape {tuple(dout.shape)}",
         )
     return dout
+
+
+def check_cache(cache, cache_type: type, func: str, forward: str = "") -> None:
+    """Check that ``cache`` is a ``cache_type``, as its paired forward returns.
+
+    ``forward`` names that forward (default: ``func`` with ``backward``
+    replaced by ``forward``); raise ``TypeError`` otherwise.
+
+    Examples
+    --------
+    >>> from typing import NamedTuple
+    >>> class AddCache(NamedTuple):
+    ...     shape: tuple
+    >>> check_cache((2, 3), AddCache, "add_backward")
+    Traceback (most recent call last):
+    ...
+    TypeError: add_backward: expected the AddCache returned by add_forward, got a tuple.
+    """
+    if not isinstance(cache, cache_type):
+        forward = forward or func.replace("backward", "forward")
+        fail(
+            func,
+            f"the {cache_type.__name__} returned by {forward}",
+            f"a {type(cache).__name__}",
+            kind=TypeError,
+        )
+
+
+def check_layer_input(
+    x,
+    func: str,
+    *,
+    channels: int | None = None,
+    spatial_dims: int | None = None,
+    dtype=None,
+) -> None:
+    """Check a layer's or model's input: an ndarray (N, C, *S) of the layer's dtype.
+
+    ``channels`` (axis 1), ``spatial_dims`` (``x.ndim - 2``) and ``dtype`` are
+    checked when given. Unlike the kernels, layers take only ndarrays and
+    never cast: a dtype mismatch usually means a model was never converted.
+
+    Examples
+    --------
+    >>> check_layer_input(np.zeros((3, 8, 8)), "Conv.forward", spatial_dims=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: Conv.forward: expected x with 4 dims (N, C, *S) for ndim=2, got ...
+    """
+    if not isinstance(x, np.ndarray):
+        fail(func, "x as an ndarray", type(x).__name__, kind=TypeError)
+    if spatial_dims is not None and x.ndim != spatial_dims + 2:
+        fail(
+            func,
+            f"x with {spatial_dims + 2} dims (N, C, *S) for ndim={spatial_dims}",
+            f"shape {x.shape}",
+            "Add a batch axis with x[None]." if x.ndim == spatial_dims + 1 else "",
+        )
+    if channels is not None:
+        check_channels_match(x, channels, "x", func)
+    if dtype is not None and x.dtype != dtype:
+        fail(
+            func,
+            f"x with dtype {np.dtype(dtype).name} (the layer's dtype)",
+            f"dtype {x.dtype}",
+            f"Use x.astype(np.{np.dtype(dtype).name}) or "
+            f"model.astype(np.{x.dtype.name}).",
+            kind=TypeError,
+        )

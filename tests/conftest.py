@@ -67,11 +67,11 @@ def run_without_jit():
 def thread_runs(monkeypatch):
     """Return the list of runs of every `run_threads` call the test makes.
 
-    Calls that go through `reference.ops._threads.run_split` are recorded
+    Calls that go through `reference.ops._fast.threads.run_split` are recorded
     (each as its list of (start, stop) runs), and the thread budget is two,
     whatever this machine's BLAS allows.
     """
-    from reference.ops import _threads
+    from reference.ops._fast import threads as _threads
 
     seen = []
     run_threads = _threads.run_threads

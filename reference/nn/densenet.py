@@ -17,10 +17,13 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 from reference import ops
-from reference._validation import fail
+from reference._validation import check_layer_input, fail
 from reference.nn.layers import (
     AvgPool,
     BatchNorm,
@@ -29,7 +32,6 @@ from reference.nn.layers import (
     Linear,
     MaxPool,
     ReLU,
-    _check_input,
 )
 from reference.nn.module import Module, Sequential
 
@@ -52,8 +54,14 @@ class DenseLayer(Sequential):
     """
 
     def __init__(
-        self, in_channels, growth_rate, bn_size, *, rng=None, dtype=np.float32
-    ):
+        self,
+        in_channels: int,
+        growth_rate: int,
+        bn_size: int,
+        *,
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         rng = np.random.default_rng(rng)
         mid = bn_size * growth_rate
         super().__init__(
@@ -85,7 +93,14 @@ class Transition(Sequential):
     (1, 4, 3, 3)
     """
 
-    def __init__(self, in_channels, out_channels, *, rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        *,
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         super().__init__(
             {
                 "norm": BatchNorm(in_channels, dtype=dtype),
@@ -123,14 +138,14 @@ class DenseBlock(Module):
 
     def __init__(
         self,
-        num_layers,
-        in_channels,
-        growth_rate,
-        bn_size,
+        num_layers: int,
+        in_channels: int,
+        growth_rate: int,
+        bn_size: int,
         *,
-        rng=None,
-        dtype=np.float32,
-    ):
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         super().__init__(
             num_layers=num_layers,
             in_channels=in_channels,
@@ -148,7 +163,7 @@ class DenseBlock(Module):
             )
             setattr(self, f"denselayer{i + 1}", layer)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Grow ``x`` by ``growth_rate`` channels per layer."""
         features, caches = x, []
         for layer in self.children():
@@ -159,7 +174,7 @@ class DenseBlock(Module):
         self.cache = caches
         return features
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return dx for ``dout`` of shape (N, C_in + L * growth_rate, H, W).
 
         One buffer holds the gradient of every f_l: f_l's channels are a prefix
@@ -284,16 +299,16 @@ class DenseNet(Module):
 
     def __init__(
         self,
-        block_config=(6, 12, 24, 16),
-        growth_rate=32,
-        num_init_features=64,
-        bn_size=4,
-        num_classes=14,
-        in_channels=3,
+        block_config: Sequence[int] = (6, 12, 24, 16),
+        growth_rate: int = 32,
+        num_init_features: int = 64,
+        bn_size: int = 4,
+        num_classes: int = 14,
+        in_channels: int = 3,
         *,
-        rng=None,
-        dtype=np.float32,
-    ):
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         super().__init__(
             block_config=tuple(block_config),
             growth_rate=growth_rate,
@@ -310,15 +325,15 @@ class DenseNet(Module):
         self.pool = GlobalAvgPool()
         self.classifier = Linear(channels, num_classes, rng=rng, dtype=dtype)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Return logits (N, num_classes) for images ``x`` (N, in_channels, H, W)."""
         min_size = 2 ** (len(self.hparams["block_config"]) + 1)
-        _check_input(
+        check_layer_input(
             x,
-            self,
-            self.hparams["in_channels"],
-            2,
-            self.classifier.params["weight"].dtype,
+            f"{type(self).__name__}.forward",
+            channels=self.hparams["in_channels"],
+            spatial_dims=2,
+            dtype=self.classifier.params["weight"].dtype,
         )
         if min(x.shape[2:]) < min_size:
             fail(
@@ -330,22 +345,26 @@ class DenseNet(Module):
         self.cache = True  # backward may run once
         return self.forward_head(self.features.forward(x))
 
-    def forward_head(self, features):
+    def forward_head(self, features: np.ndarray) -> np.ndarray:
         """Map norm5's output (N, C, h, w) to logits: ReLU, global mean, classifier."""
         return self.classifier.forward(self.pool.forward(self.relu.forward(features)))
 
-    def backward_head(self, dlogits):
+    def backward_head(self, dlogits: np.ndarray) -> np.ndarray:
         """Return d loss / d features (norm5's output) given ``dlogits`` (N, K)."""
         return self.relu.backward(self.pool.backward(self.classifier.backward(dlogits)))
 
-    def backward(self, dlogits):
+    def backward(self, dlogits: np.ndarray) -> np.ndarray:
         """Return dx (N, in_channels, H, W); assign every layer's grads."""
         self.pop_cache()
         return self.features.backward(self.backward_head(dlogits))
 
 
 def densenet121(
-    num_classes=14, in_channels=3, *, rng=None, dtype=np.float32
+    num_classes: int = 14,
+    in_channels: int = 3,
+    *,
+    rng: np.random.Generator | int | None = None,
+    dtype: npt.DTypeLike = np.float32,
 ) -> DenseNet:
     """Build DenseNet-121: blocks (6, 12, 24, 16), growth 32, 64 init maps, bn_size 4.
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from reference import ops
-from reference._validation import check_channels_match, fail
+from reference._validation import check_layer_input, fail, spatial_tuple
 from reference.nn.module import Module
 
 __all__ = [
@@ -32,49 +33,6 @@ __all__ = [
     "ReLU",
     "Upsample",
 ]
-
-
-def _as_tuple(value, ndim: int, name: str, func: str, minimum: int) -> tuple[int, ...]:
-    """Expand an int to an ``ndim``-tuple; check the entries are ints >= minimum."""
-    try:
-        values = (value,) * ndim if np.isscalar(value) else tuple(value)
-        ok = len(values) == ndim and all(int(v) == v >= minimum for v in values)
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        fail(
-            func,
-            f"{name} as an int >= {minimum} or {ndim} such ints (ndim={ndim})",
-            repr(value),
-        )
-    return tuple(int(v) for v in values)
-
-
-def _check_input(
-    x, module: Module, channels: int | None, spatial_dims: int | None, dtype=None
-) -> None:
-    """Validate a layer input: ndarray, dims (N, C, *S), channels, dtype."""
-    func = f"{type(module).__name__}.forward"
-    if not isinstance(x, np.ndarray):
-        fail(func, "x as an ndarray", type(x).__name__, kind=TypeError)
-    if spatial_dims is not None and x.ndim != spatial_dims + 2:
-        fail(
-            func,
-            f"x with {spatial_dims + 2} dims (N, C, *S) for ndim={spatial_dims}",
-            f"shape {x.shape}",
-            "Add a batch axis with x[None]." if x.ndim == spatial_dims + 1 else "",
-        )
-    if channels is not None:
-        check_channels_match(x, channels, "x", func)
-    if dtype is not None and x.dtype != dtype:
-        fail(
-            func,
-            f"x with dtype {np.dtype(dtype).name} (the layer's dtype)",
-            f"dtype {x.dtype}",
-            f"Use x.astype(np.{np.dtype(dtype).name}) or "
-            f"model.astype(np.{x.dtype.name}).",
-            kind=TypeError,
-        )
 
 
 def _he_uniform(rng, shape, fan_in: int, dtype) -> np.ndarray:
@@ -94,6 +52,7 @@ class Conv(Module):
         Kernel size, one entry per spatial dim.
     stride, padding : int or tuple of int, optional
         Default 1 and 0. ``S_out = 1 + (S + 2 * padding - kernel) // stride``.
+        Ints only (kernel too), as in the kernels: ``2.0`` raises ``TypeError``.
     bias : bool, optional
         Learn a bias (default True; DenseNet's convs use False).
     ndim : int, optional
@@ -119,17 +78,17 @@ class Conv(Module):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel,
+        in_channels: int,
+        out_channels: int,
+        kernel: int | tuple[int, ...],
         *,
-        stride=1,
-        padding=0,
-        bias=True,
-        ndim=2,
-        rng=None,
-        dtype=np.float32,
-    ):
+        stride: int | tuple[int, ...] = 1,
+        padding: int | tuple[int, ...] = 0,
+        bias: bool = True,
+        ndim: int = 2,
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         super().__init__(
             in_channels=in_channels,
             out_channels=out_channels,
@@ -140,9 +99,9 @@ class Conv(Module):
             ndim=ndim,
         )
         func = type(self).__name__
-        ksize = _as_tuple(kernel, ndim, "kernel", func, 1)
-        self._stride = _as_tuple(stride, ndim, "stride", func, 1)
-        self._padding = _as_tuple(padding, ndim, "padding", func, 0)
+        ksize = spatial_tuple(kernel, ndim, "kernel", func, 1)
+        self._stride = spatial_tuple(stride, ndim, "stride", func, 1)
+        self._padding = spatial_tuple(padding, ndim, "padding", func, 0)
         rng = np.random.default_rng(rng)
         self.params["weight"] = self._init_weight(
             rng, in_channels, out_channels, ksize, dtype
@@ -156,11 +115,15 @@ class Conv(Module):
     def _kernels(self):
         return ops.conv_forward, ops.conv_backward
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Convolve ``x`` of shape (N, C_in, *S)."""
         weight = self.params["weight"]
-        _check_input(
-            x, self, self.hparams["in_channels"], self.hparams["ndim"], weight.dtype
+        check_layer_input(
+            x,
+            f"{type(self).__name__}.forward",
+            channels=self.hparams["in_channels"],
+            spatial_dims=self.hparams["ndim"],
+            dtype=weight.dtype,
         )
         out, self.cache = self._kernels()[0](
             x,
@@ -171,7 +134,7 @@ class Conv(Module):
         )
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return dx; assign grads["weight"] (and grads["bias"])."""
         dx, dw, db = self._kernels()[1](dout, self.pop_cache())
         self.grads["weight"] = dw
@@ -236,7 +199,14 @@ class BatchNorm(Module):
     array([0.2])
     """
 
-    def __init__(self, channels, *, momentum=0.1, eps=1e-5, dtype=np.float32):
+    def __init__(
+        self,
+        channels: int,
+        *,
+        momentum: float = 0.1,
+        eps: float = 1e-5,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         super().__init__(channels=channels, momentum=momentum, eps=eps)
         self.params = {
             "weight": np.ones(channels, dtype),
@@ -252,10 +222,13 @@ class BatchNorm(Module):
         """
         return type(self).forward is BatchNorm.forward
 
-    def forward(self, x, *, relu=False):
+    def forward(self, x: np.ndarray, *, relu: bool = False) -> np.ndarray:
         """Normalise each channel of ``x`` (N, C, *S); then max(., 0) with ``relu``."""
-        _check_input(
-            x, self, self.hparams["channels"], None, self.params["weight"].dtype
+        check_layer_input(
+            x,
+            f"{type(self).__name__}.forward",
+            channels=self.hparams["channels"],
+            dtype=self.params["weight"].dtype,
         )
         out, self.cache = ops.batchnorm_forward(
             x,
@@ -278,7 +251,7 @@ class BatchNorm(Module):
             self.buffers["running_var"][...] = new_var
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return dx; assign grads["weight"] (dgamma) and grads["bias"] (dbeta)."""
         dx, self.grads["weight"], self.grads["bias"] = ops.batchnorm_backward(
             dout, self.pop_cache()
@@ -301,8 +274,14 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features, out_features, *, bias=True, rng=None, dtype=np.float32
-    ):
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         super().__init__(in_features=in_features, out_features=out_features, bias=bias)
         bound = 1.0 / math.sqrt(in_features)
         rng = np.random.default_rng(rng)
@@ -311,9 +290,14 @@ class Linear(Module):
         if bias:
             self.params["bias"] = np.zeros(out_features, dtype)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Return ``x @ weight.T + bias``."""
-        _check_input(x, self, None, 0, self.params["weight"].dtype)
+        check_layer_input(
+            x,
+            f"{type(self).__name__}.forward",
+            spatial_dims=0,
+            dtype=self.params["weight"].dtype,
+        )
         if x.shape[1] != self.hparams["in_features"]:
             fail(
                 "Linear.forward",
@@ -325,7 +309,7 @@ class Linear(Module):
         )
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return dx; assign grads["weight"] (and grads["bias"])."""
         dx, self.grads["weight"], db = ops.linear_backward(dout, self.pop_cache())
         if db is not None:
@@ -338,13 +322,13 @@ class _Stateless(Module):
 
     _forward = _backward = None  # set by subclasses (staticmethod kernels)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Apply the kernel to ``x`` (N, C, *S)."""
-        _check_input(x, self, None, None)
+        check_layer_input(x, f"{type(self).__name__}.forward")
         out, self.cache = type(self)._forward(x, **self.hparams)
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return dx."""
         return type(self)._backward(dout, self.pop_cache())
 
@@ -388,7 +372,12 @@ class MaxPool(_Stateless):
     _forward = staticmethod(ops.max_pool_forward)
     _backward = staticmethod(ops.max_pool_backward)
 
-    def __init__(self, kernel, stride=None, padding=0):
+    def __init__(
+        self,
+        kernel: int | tuple[int, ...],
+        stride: int | tuple[int, ...] | None = None,
+        padding: int | tuple[int, ...] = 0,
+    ) -> None:
         super().__init__(kernel=kernel, stride=stride, padding=padding)
 
 
@@ -406,7 +395,11 @@ class AvgPool(_Stateless):
     _forward = staticmethod(ops.avg_pool_forward)
     _backward = staticmethod(ops.avg_pool_backward)
 
-    def __init__(self, kernel, stride=None):
+    def __init__(
+        self,
+        kernel: int | tuple[int, ...],
+        stride: int | tuple[int, ...] | None = None,
+    ) -> None:
         super().__init__(kernel=kernel, stride=stride)
 
 
@@ -437,5 +430,5 @@ class Upsample(_Stateless):
     _forward = staticmethod(ops.upsample_forward)
     _backward = staticmethod(ops.upsample_backward)
 
-    def __init__(self, scale=2):
+    def __init__(self, scale: int | tuple[int, ...] = 2) -> None:
         super().__init__(scale=scale)

@@ -17,9 +17,11 @@ Public names: `Module`, `Sequential`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from reference._validation import fail
 
@@ -77,7 +79,7 @@ class Module:
     ['0.weight', '0.bias']
     """
 
-    def __init__(self, **hparams):
+    def __init__(self, **hparams: Any) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.buffers: dict[str, np.ndarray] = {}
@@ -86,19 +88,19 @@ class Module:
         self.requires_grad = True
         self.cache = None
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Compute the output for ``x``; store what backward needs in ``cache``."""
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return d loss / d x given ``dout`` = d loss / d out; assign ``grads``."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
-    def __call__(self, x):
+    def __call__(self, x: np.ndarray) -> np.ndarray:
         """Alias of `forward`."""
         return self.forward(x)
 
-    def pop_cache(self):
+    def pop_cache(self) -> Any:
         """Return the cache of the last ``forward`` and mark it used.
 
         Raises
@@ -192,7 +194,7 @@ class Module:
         """
         return self._apply(lambda m: setattr(m, "requires_grad", bool(requires_grad)))
 
-    def astype(self, dtype) -> Module:
+    def astype(self, dtype: npt.DTypeLike) -> Module:
         """Cast params, grads and buffers of every module to ``dtype``; return self."""
 
         def cast(m):
@@ -210,7 +212,9 @@ class Module:
                 out.update({prefix + k: v.copy() for k, v in kind.items()})
         return out
 
-    def load_state_dict(self, state, strict: bool = True) -> Module:
+    def load_state_dict(
+        self, state: Mapping[str, np.ndarray], strict: bool = True
+    ) -> Module:
         """Copy arrays from ``state`` into the model in place (dtype of the model kept).
 
         Keys ending in ``num_batches_tracked`` (torchvision's batch-norm counter)
@@ -257,7 +261,7 @@ class Sequential(Module):
     array([[0., 5.]])
     """
 
-    def __init__(self, *layers):
+    def __init__(self, *layers: Module | dict[str, Module]) -> None:
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], dict):
             named = dict(layers[0])
@@ -280,13 +284,13 @@ class Sequential(Module):
                 )
             setattr(self, name, layer)  # the attribute walk finds it under this name
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: int | str) -> Module:
         return getattr(self, key) if isinstance(key, str) else self.children()[key]
 
     def __len__(self) -> int:
         return len(self.children())
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Apply each layer in order (a BatchNorm + ReLU pair as one fused pass)."""
         layers = self.children()
         fused = _fused_relus(layers)
@@ -297,7 +301,7 @@ class Sequential(Module):
         self.cache = True  # backward may run once
         return x
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         """Apply each layer's backward in reverse order; return dx."""
         self.pop_cache()
         layers = self.children()

@@ -19,10 +19,11 @@ State-dict names: ``encoders.{d}.conv1.weight``, ``encoders.{d}.conv2.bias``,
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from reference import ops
-from reference._validation import check_divisible, fail
-from reference.nn.layers import BatchNorm, Conv, MaxPool, ReLU, Upsample, _check_input
+from reference._validation import check_divisible, check_layer_input, fail
+from reference.nn.layers import BatchNorm, Conv, MaxPool, ReLU, Upsample
 from reference.nn.module import Module, Sequential
 
 __all__ = ["UNet"]
@@ -86,16 +87,16 @@ class UNet(Module):
 
     def __init__(
         self,
-        in_channels=4,
-        num_classes=3,
-        base_filters=32,
-        depth=4,
-        ndim=3,
-        batch_norm=False,
+        in_channels: int = 4,
+        num_classes: int = 3,
+        base_filters: int = 32,
+        depth: int = 4,
+        ndim: int = 3,
+        batch_norm: bool = False,
         *,
-        rng=None,
-        dtype=np.float32,
-    ):
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         super().__init__(
             in_channels=in_channels,
             num_classes=num_classes,
@@ -146,12 +147,12 @@ class UNet(Module):
             fail("UNet", "ndim 1, 2 or 3", repr(self.hparams["ndim"]))
 
     def _check_input(self, x):
-        _check_input(
+        check_layer_input(
             x,
-            self,
-            self.hparams["in_channels"],
-            self.hparams["ndim"],
-            self.head.params["weight"].dtype,
+            f"{type(self).__name__}.forward",
+            channels=self.hparams["in_channels"],
+            spatial_dims=self.hparams["ndim"],
+            dtype=self.head.params["weight"].dtype,
         )
         factor = 2 ** (self.hparams["depth"] - 1)
         for axis in range(2, x.ndim):
@@ -162,7 +163,7 @@ class UNet(Module):
                 "UNet.forward",
             )
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """Return logits (N, num_classes, *S) for ``x`` (N, in_channels, *S)."""
         self._check_input(x)
         depth = self.hparams["depth"]
@@ -181,7 +182,7 @@ class UNet(Module):
         self.cache = concat_caches
         return self.head.forward(u)
 
-    def backward(self, dlogits):
+    def backward(self, dlogits: np.ndarray) -> np.ndarray:
         """Return dx (N, in_channels, *S); assign every layer's grads."""
         concat_caches = self.pop_cache()
         depth = self.hparams["depth"]

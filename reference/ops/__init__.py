@@ -7,7 +7,8 @@ nothing mutates its inputs and the floating dtype is preserved.
 
 Kernels::
 
-    conv.py            conv_forward / conv_backward (+ naive 2D loop twins)
+    conv.py            conv_forward / conv_backward, and the readable algorithms:
+                       conv_*_naive (loops), conv_*_im2col (one matrix product)
     conv_transpose.py  conv_transpose_forward / conv_transpose_backward
     pooling.py         max_pool_*, avg_pool_*, global_avg_pool_*
     norm.py            batchnorm_forward / _backward / _update_running / _init_state
@@ -15,9 +16,12 @@ Kernels::
     combine.py         concat_* (channels), add_* (the two graph-branching primitives)
     resample.py        upsample_* (nearest neighbour, integer scale)
     linear.py          linear_forward / linear_backward (w is (F_out, F_in))
+    padding.py         pad_spatial / crop_spatial (zero padding, its inverse)
 
-Numba kernels live in private ``_jit*.py`` modules; each has a pure-NumPy twin
-and everything also runs with ``NUMBA_DISABLE_JIT=1``.
+What makes them fast (backend dispatch, the slab-wise GEMM driver, Winograd,
+shifted products, threads, the Numba kernels) lives in the private package
+``_fast``; each Numba kernel has a pure-NumPy twin and everything also runs
+with ``NUMBA_DISABLE_JIT=1``. Measurements: ``benchmarks/RESULTS.md``.
 """
 
 from reference.ops.activations import (
@@ -41,6 +45,7 @@ from reference.ops.combine import (
 from reference.ops.conv import (
     ConvCache,
     conv_backward,
+    conv_backward_im2col,
     conv_backward_naive,
     conv_forward,
     conv_forward_im2col,
@@ -94,6 +99,7 @@ __all__ = [
     "concat_backward",
     "concat_forward",
     "conv_backward",
+    "conv_backward_im2col",
     "conv_backward_naive",
     "conv_forward",
     "conv_forward_im2col",

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference._validation import as_float_array, fail
+from reference._validation import as_float_array, check_cache, check_dout, fail
 
 __all__ = [
     "ReluCache",
@@ -40,24 +40,7 @@ class SigmoidCache(NamedTuple):
     out: np.ndarray  # sigmoid(x), x's shape and dtype
 
 
-def _check_dout(dout, shape, func):
-    """Check that ``dout`` has the forward output's shape; return it as an array."""
-    dout = as_float_array(dout, "dout", func)
-    if dout.shape != shape:
-        fail(func, f"dout with the forward output's shape {shape}",
-             f"shape {tuple(dout.shape)}")
-    return dout
-
-
-def _check_cache(cache, cache_type, func):
-    """Check that ``cache`` has the type the paired forward returns."""
-    if not isinstance(cache, cache_type):
-        forward = func.replace("backward", "forward")
-        fail(func, f"the cache returned by {forward} ({cache_type.__name__})",
-             f"a {type(cache).__name__}", kind=TypeError)
-
-
-def relu_forward(x):
+def relu_forward(x: np.ndarray) -> tuple[np.ndarray, ReluCache]:
     """Apply the rectifier max(x, 0) element-wise.
 
     Parameters
@@ -89,7 +72,7 @@ def relu_forward(x):
     return np.maximum(x, x.dtype.type(0)), ReluCache(x > 0)
 
 
-def relu_backward(dout, cache: ReluCache):
+def relu_backward(dout: np.ndarray, cache: ReluCache) -> np.ndarray:
     """Pass dout through where x > 0 and block it elsewhere.
 
     Parameters
@@ -118,13 +101,13 @@ def relu_backward(dout, cache: ReluCache):
     array([0., 0., 5.])
     """
     func = "relu_backward"
-    _check_cache(cache, ReluCache, func)
-    dout = _check_dout(dout, cache.positive.shape, func)
+    check_cache(cache, ReluCache, func)
+    dout = check_dout(dout, cache.positive.shape, func)
     # multiply by the 0/1 mask: branch-free, unlike np.where on a random mask
     return dout * cache.positive
 
 
-def sigmoid(x):
+def sigmoid(x: np.ndarray) -> np.ndarray:
     """Return the logistic function 1 / (1 + exp(-x)) element-wise, overflow-free.
 
     Parameters
@@ -166,7 +149,7 @@ def sigmoid(x):
         return p + (x >= 0) * (1 - 2 * p)
 
 
-def sigmoid_forward(x):
+def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, SigmoidCache]:
     """Apply `sigmoid` and keep its output for the backward.
 
     Parameters
@@ -193,7 +176,7 @@ def sigmoid_forward(x):
     return out, SigmoidCache(out)
 
 
-def sigmoid_backward(dout, cache: SigmoidCache):
+def sigmoid_backward(dout: np.ndarray, cache: SigmoidCache) -> np.ndarray:
     """Multiply dout by the sigmoid's derivative out * (1 - out).
 
     Parameters
@@ -221,12 +204,12 @@ def sigmoid_backward(dout, cache: SigmoidCache):
     array([0.25])
     """
     func = "sigmoid_backward"
-    _check_cache(cache, SigmoidCache, func)
-    dout = _check_dout(dout, cache.out.shape, func)
+    check_cache(cache, SigmoidCache, func)
+    dout = check_dout(dout, cache.out.shape, func)
     return dout * cache.out * (1 - cache.out)
 
 
-def softmax(x, axis: int = 1):
+def softmax(x: np.ndarray, axis: int = 1) -> np.ndarray:
     """Normalise exp(x) to sum to 1 along ``axis``, without overflow.
 
     Parameters

@@ -16,7 +16,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference._validation import as_float_array, check_ndim, fail
+from reference._validation import (
+    as_float_array,
+    check_cache,
+    check_dout,
+    check_ndim,
+    fail,
+)
 
 __all__ = ["AddCache", "ConcatCache", "add_backward", "add_forward", "concat_backward",
            "concat_forward"]
@@ -49,15 +55,7 @@ def _check_pair(a, b, func, ndims=None):
     return a, b
 
 
-def _check_dout(dout, shape, func):
-    dout = as_float_array(dout, "dout", func)
-    if dout.shape != tuple(shape):
-        fail(func, f"dout with the forward output's shape {tuple(shape)}",
-             f"shape {tuple(dout.shape)}")
-    return dout
-
-
-def concat_forward(a, b):
+def concat_forward(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ConcatCache]:
     """Join (N, C_a, *S) and (N, C_b, *S) along channels into (N, C_a + C_b, *S).
 
     Parameters
@@ -99,7 +97,9 @@ def concat_forward(a, b):
     return out, ConcatCache(a.shape[1], tuple(out.shape))
 
 
-def concat_backward(dout, cache: ConcatCache):
+def concat_backward(
+    dout: np.ndarray, cache: ConcatCache
+) -> tuple[np.ndarray, np.ndarray]:
     """Split dout (N, C_a + C_b, *S) into (da, db): a concat's gradient is a slice.
 
     Parameters
@@ -126,14 +126,12 @@ def concat_backward(dout, cache: ConcatCache):
     (array([[1.]]), array([[2., 3.]]))
     """
     func = "concat_backward"
-    if not isinstance(cache, ConcatCache):
-        fail(func, "the ConcatCache returned by concat_forward",
-             f"a {type(cache).__name__}", kind=TypeError)
-    dout = _check_dout(dout, cache.out_shape, func)
+    check_cache(cache, ConcatCache, func)
+    dout = check_dout(dout, cache.out_shape, func)
     return dout[:, : cache.split].copy(), dout[:, cache.split :].copy()
 
 
-def add_forward(a, b):
+def add_forward(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, AddCache]:
     """Add two arrays of the same shape element-wise (a residual join).
 
     Parameters
@@ -172,7 +170,7 @@ def add_forward(a, b):
     return a + b, AddCache(tuple(a.shape))
 
 
-def add_backward(dout, cache: AddCache):
+def add_backward(dout: np.ndarray, cache: AddCache) -> tuple[np.ndarray, np.ndarray]:
     """Give both inputs of a sum the whole upstream gradient.
 
     Parameters
@@ -202,8 +200,6 @@ def add_backward(dout, cache: AddCache):
     (array([1., 2.]), array([1., 2.]))
     """
     func = "add_backward"
-    if not isinstance(cache, AddCache):
-        fail(func, "the AddCache returned by add_forward",
-             f"a {type(cache).__name__}", kind=TypeError)
-    dout = _check_dout(dout, cache.shape, func)
+    check_cache(cache, AddCache, func)
+    dout = check_dout(dout, cache.shape, func)
     return dout.copy(), dout.copy()

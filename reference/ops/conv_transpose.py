@@ -8,21 +8,41 @@ convolution with the same weight, stride and padding: it spreads every input
 value over a kernel-sized window of the output instead of summing a window into
 one output. So its forward is `conv_backward`'s dx computation and its backward
 is `conv_forward` (for dx) plus `conv_backward`'s weight gradient; U-Net's
-learned 2x upsampling (kernel 2, stride 2) is the common use. Same slab-wise
-GEMM engine, same memory bound as `reference.ops.conv`.
+learned 2x upsampling (kernel 2, stride 2) is the common use.
+
+Backends: ``"auto"`` and ``"numba"`` run the slab-wise GEMM driver of
+`reference.ops._fast.gemm` (the memory-bounded engine of `conv_forward`;
+``"auto"`` uses its NumPy gathers when Numba is disabled); ``"im2col"`` is the
+readable version, `reference.ops.conv.col2im` of one matrix product per image.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from reference._validation import fail
-from reference.ops import im2col as _im2col
-from reference.ops.conv import _check_conv_args, _check_dout, _select
+from reference.ops._fast import gemm
+from reference.ops._fast.dispatch import select_kernels
+from reference.ops.conv import (
+    check_backend,
+    check_conv_args,
+    check_conv_dout,
+    col2im,
+    im2col,
+)
+from reference.ops.padding import crop_spatial, pad_spatial
 
-__all__ = ["ConvTransposeCache", "conv_transpose_backward", "conv_transpose_forward"]
+__all__ = [
+    "BACKENDS",
+    "ConvTransposeCache",
+    "conv_transpose_backward",
+    "conv_transpose_forward",
+]
+
+BACKENDS = ("auto", "numba", "im2col")
 
 
 class ConvTransposeCache(NamedTuple):
@@ -31,8 +51,8 @@ class ConvTransposeCache(NamedTuple):
     x: np.ndarray  # the input (N, C_in, *S); not copied
     w: np.ndarray  # the weight (C_in, C_out, *kernel)
     has_bias: bool  # whether a bias was added (db is None otherwise)
-    stride: tuple  # one int per spatial dim
-    padding: tuple  # one int per spatial dim
+    stride: tuple[int, ...]  # one int per spatial dim
+    padding: tuple[int, ...]  # one int per spatial dim
 
 
 def _output_shape(func, x, w, stride, padding) -> tuple:
@@ -52,7 +72,15 @@ def _output_shape(func, x, w, stride, padding) -> tuple:
     return s_out
 
 
-def conv_transpose_forward(x, w, b=None, stride=1, padding=0, *, backend: str = "auto"):
+def conv_transpose_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    *,
+    backend: str = "auto",
+) -> tuple[np.ndarray, ConvTransposeCache]:
     """Upsample (N, C_in, *S) to (N, C_out, *S_out) with (C_in, C_out, *kernel) filters.
 
     Parameters
@@ -64,6 +92,8 @@ def conv_transpose_forward(x, w, b=None, stride=1, padding=0, *, backend: str = 
         One per spatial dim; stride >= 1 (default 1), padding >= 0 (default 0)
         is cropped from both sides of the output.
     backend : {"auto", "numba", "im2col"}, optional
+        Implementation (see the module docstring); all give the same result
+        up to float rounding.
 
     Returns
     -------
@@ -100,23 +130,29 @@ def conv_transpose_forward(x, w, b=None, stride=1, padding=0, *, backend: str = 
     array([[[1., 1., 2., 2.]]])
     """
     func = "conv_transpose_forward"
-    stride, padding = _check_conv_args(
+    stride, padding = check_conv_args(
         func, x, w, b, stride, padding, w_layout="(C_in, C_out, *kernel)"
     )
     s_out = _output_shape(func, x, w, stride, padding)
     out_shape = (x.shape[0], w.shape[1]) + s_out
-    kernels, split = _select(
-        backend, func, out_shape, w.shape, stride, padding, x.dtype, gemm_only=True
-    )
-    out, _ = _im2col.gemm_backward(
-        x, None, w, stride, padding, split, kernels, x_shape=out_shape
-    )
+    check_backend(func, backend, BACKENDS)
+    if backend == "im2col":
+        out = _forward_im2col(x, w, stride, padding, out_shape)
+    else:
+        kernels, split = select_kernels(
+            backend, func, out_shape, w.shape, stride, padding, x.dtype, gemm_only=True
+        )
+        out, _ = gemm.gemm_backward(
+            x, None, w, stride, padding, split, kernels, x_shape=out_shape
+        )
     if b is not None:
         out += b.reshape((-1,) + (1,) * len(s_out))
     return out, ConvTransposeCache(x, w, b is not None, stride, padding)
 
 
-def conv_transpose_backward(dout, cache: ConvTransposeCache, *, backend: str = "auto"):
+def conv_transpose_backward(
+    dout: np.ndarray, cache: ConvTransposeCache, *, backend: str = "auto"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Backpropagate through `conv_transpose_forward`: -> (dx, dw, db).
 
     Parameters
@@ -124,6 +160,7 @@ def conv_transpose_backward(dout, cache: ConvTransposeCache, *, backend: str = "
     dout : ndarray of shape (N, C_out, *S_out)
     cache : ConvTransposeCache
     backend : {"auto", "numba", "im2col"}, optional
+        As in `conv_transpose_forward`; need not be the forward's.
 
     Returns
     -------
@@ -152,24 +189,46 @@ def conv_transpose_backward(dout, cache: ConvTransposeCache, *, backend: str = "
     (array([[[1., 5.]]]), array([[[2., 4.]]]))
     """
     func = "conv_transpose_backward"
-    x, w = cache.x, cache.w
-    s_out = _output_shape(func, x, w, cache.stride, cache.padding)
-    dout = _check_dout(func, dout, cache, (x.shape[0], w.shape[1]) + s_out)
-    kernels, split = _select(
-        backend,
-        func,
-        dout.shape,
-        w.shape,
-        cache.stride,
-        cache.padding,
-        x.dtype,
-        gemm_only=True,
-    )
-
-    # dx is the ordinary convolution of dout; dw is that convolution's weight gradient
-    dx = _im2col.gemm_forward(dout, w, cache.stride, cache.padding, split, kernels)
-    _, dw = _im2col.gemm_backward(
-        x, dout, w, cache.stride, cache.padding, split, kernels, need_dx=False
-    )
+    x, w, stride, padding = cache.x, cache.w, cache.stride, cache.padding
+    s_out = _output_shape(func, x, w, stride, padding)
+    dout = check_conv_dout(func, dout, x.dtype, (x.shape[0], w.shape[1]) + s_out)
+    check_backend(func, backend, BACKENDS)
+    if backend == "im2col":
+        dx, dw = _backward_im2col(dout, x, w, stride, padding)
+    else:
+        kernels, split = select_kernels(
+            backend, func, dout.shape, w.shape, stride, padding, x.dtype, gemm_only=True
+        )
+        # dx is the ordinary convolution of dout; dw is its weight gradient
+        dx = gemm.gemm_forward(dout, w, stride, padding, split, kernels)
+        _, dw = gemm.gemm_backward(
+            x, dout, w, stride, padding, split, kernels, need_dx=False
+        )
     db = dout.sum(axis=(0, *range(2, dout.ndim))) if cache.has_bias else None
     return dx, dw, db
+
+
+def _forward_im2col(x, w, stride, padding, out_shape) -> np.ndarray:
+    """Out = col2im(W_mat^T @ x_mat), cropped: `conv_backward_im2col`'s dx pass.
+
+    W_mat is w (C_in, C_out, *kernel) as (C_in, C_out*K); x_mat is x as
+    (N, C_in, P) with P = prod(S) input positions, the grid of the windows.
+    """
+    n, c_in = x.shape[:2]
+    x_mat = x.reshape(n, c_in, math.prod(x.shape[2:]))  # (N, C_in, P)
+    cols = w.reshape(c_in, -1).T @ x_mat  # (N, C_out*K, P)
+    full = out_shape[:2] + tuple(
+        s + 2 * p for s, p in zip(out_shape[2:], padding, strict=True)
+    )
+    out_pad = col2im(cols, full, w.shape[2:], stride, x.shape[2:])
+    return out_pad[crop_spatial(padding, out_shape[2:], lead=2)]
+
+
+def _backward_im2col(dout, x, w, stride, padding) -> tuple[np.ndarray, np.ndarray]:
+    """Dx = W_mat @ cols and dw = sum over n of x_mat @ cols^T, cols = im2col(dout)."""
+    n, c_in = x.shape[:2]
+    cols = im2col(pad_spatial(dout, padding), w.shape[2:], stride, x.shape[2:])
+    dx = (w.reshape(c_in, -1) @ cols).reshape(x.shape)  # (N, C_in, *S)
+    x_mat = x.reshape(n, c_in, math.prod(x.shape[2:]))  # (N, C_in, P)
+    dw = np.tensordot(x_mat, cols, axes=([0, 2], [0, 2])).reshape(w.shape)
+    return dx, dw

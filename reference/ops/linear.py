@@ -13,7 +13,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference._validation import as_float_array, check_ndim, fail
+from reference._validation import (
+    as_float_array,
+    check_cache,
+    check_dout,
+    check_ndim,
+    fail,
+)
 
 __all__ = ["LinearCache", "linear_backward", "linear_forward"]
 
@@ -26,7 +32,9 @@ class LinearCache(NamedTuple):
     has_bias: bool
 
 
-def linear_forward(x, w, b=None):
+def linear_forward(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> tuple[np.ndarray, LinearCache]:
     """Map (N, F_in) features to (N, F_out) with out = x @ w.T + b.
 
     Parameters
@@ -87,7 +95,9 @@ def linear_forward(x, w, b=None):
     return out, LinearCache(x, w, b is not None)
 
 
-def linear_backward(dout, cache: LinearCache):
+def linear_backward(
+    dout: np.ndarray, cache: LinearCache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Return (dx, dw, db) for `linear_forward`.
 
     Parameters
@@ -119,14 +129,8 @@ def linear_backward(dout, cache: LinearCache):
     (array([[3., 4.]]), array([[1., 2.]]), None)
     """
     func = "linear_backward"
-    if not isinstance(cache, LinearCache):
-        fail(func, "the LinearCache returned by linear_forward",
-             f"a {type(cache).__name__}", kind=TypeError)
-    dout = as_float_array(dout, "dout", func)
-    expected = (cache.x.shape[0], cache.w.shape[0])
-    if dout.shape != expected:
-        fail(func, f"dout with the forward output's shape {expected}",
-             f"shape {tuple(dout.shape)}")
+    check_cache(cache, LinearCache, func)
+    dout = check_dout(dout, (cache.x.shape[0], cache.w.shape[0]), func)
     dout = dout.astype(cache.x.dtype, copy=False)
     db = dout.sum(axis=0) if cache.has_bias else None
     return dout @ cache.w, dout.T @ cache.x, db

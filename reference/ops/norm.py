@@ -23,10 +23,18 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
-from reference._validation import as_float_array, check_ndim, fail
-from reference.ops import _jit, _jit_norm
-from reference.ops._threads import share
+from reference._validation import (
+    as_float_array,
+    check_cache,
+    check_dout,
+    check_ndim,
+    fail,
+)
+from reference.ops._fast import kernels_norm
+from reference.ops._fast.jit import JIT_ENABLED
+from reference.ops._fast.threads import share
 
 __all__ = [
     "BatchNormCache",
@@ -67,7 +75,7 @@ def _channel_dot(a, b):
 
 def _compiled(dtype) -> bool:
     """Return True when the Numba kernels run: JIT on, float32 or float64."""
-    return _jit.JIT_ENABLED and dtype in (np.float32, np.float64)
+    return JIT_ENABLED and dtype in (np.float32, np.float64)
 
 
 def _per_channel(values, channels, name, func, dtype):
@@ -84,16 +92,6 @@ def _per_channel(values, channels, name, func, dtype):
 
 def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _check_cache(cache, func):
-    if not isinstance(cache, BatchNormCache):
-        fail(
-            func,
-            "the BatchNormCache returned by batchnorm_forward",
-            f"a {type(cache).__name__}",
-            kind=TypeError,
-        )
 
 
 def _normalise(x, gamma, beta, eps, stats, relu=False):
@@ -141,12 +139,12 @@ def _normalise_compiled(x, gamma, beta, eps, stats, relu=False):
 
     def run(c_lo, c_hi):
         if stats is None:
-            _jit_norm._channel_moments(x3, c_lo, c_hi, mean64, var64)
+            kernels_norm.channel_moments(x3, c_lo, c_hi, mean64, var64)
         part = slice(c_lo, c_hi)
         mean_x[part] = mean[part]
         inv_std[part] = 1 / np.sqrt(var[part].astype(dtype) + dtype.type(eps))
         args = (mean_x, inv_std, gamma, beta, relu)
-        _jit_norm._normalise_affine(x3, c_lo, c_hi, *args, xhat, out)
+        kernels_norm.normalise_affine(x3, c_lo, c_hi, *args, xhat, out)
 
     _by_channels(run, x3)
     batch_var = None
@@ -171,16 +169,16 @@ def _by_channels(run, x3) -> None:
 
 
 def batchnorm_forward(
-    x,
-    gamma,
-    beta,
-    eps=1e-5,
-    running_mean=None,
-    running_var=None,
-    training=True,
+    x: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    eps: float = 1e-5,
+    running_mean: np.ndarray | None = None,
+    running_var: np.ndarray | None = None,
+    training: bool = True,
     *,
-    relu=False,
-):
+    relu: bool = False,
+) -> tuple[np.ndarray, BatchNormCache]:
     """Normalise each channel of (N, C, *S), then scale by gamma and shift by beta.
 
     Parameters
@@ -304,7 +302,9 @@ def batchnorm_forward(
     return out, cache
 
 
-def batchnorm_backward(dout, cache: BatchNormCache):
+def batchnorm_backward(
+    dout: np.ndarray, cache: BatchNormCache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (dx, dgamma, dbeta) for `batchnorm_forward`, in either mode.
 
     Parameters
@@ -348,16 +348,9 @@ def batchnorm_backward(dout, cache: BatchNormCache):
     (array([0., 0.]), array([0.]), array([2.]))
     """
     func = "batchnorm_backward"
-    _check_cache(cache, func)
-    dout = as_float_array(dout, "dout", func)
+    check_cache(cache, BatchNormCache, func)
     xhat = cache.xhat
-    if dout.shape != xhat.shape:
-        fail(
-            func,
-            f"dout with the forward output's shape {tuple(xhat.shape)}",
-            f"shape {tuple(dout.shape)}",
-        )
-    dout = dout.astype(xhat.dtype, copy=False)
+    dout = check_dout(dout, xhat.shape, func).astype(xhat.dtype, copy=False)
     backward = _backward_compiled if _compiled(xhat.dtype) else _backward
     return backward(dout, cache)
 
@@ -403,21 +396,24 @@ def _backward_compiled(dout, cache):
 
     def run(c_lo, c_hi):
         part = slice(c_lo, c_hi)
-        _jit_norm._gradient_sums(d3, h3, c_lo, c_hi, *sums, dbeta64, dgamma64)
+        kernels_norm.gradient_sums(d3, h3, c_lo, c_hi, *sums, dbeta64, dgamma64)
         # dx = scale (dy - sum(dy) / M - xhat sum(dy xhat) / M); scale dy in eval
         coefficients[0, part] = cache.gamma[part] * cache.inv_std[part]
         if cache.training:
             coefficients[1, part] = dbeta64[part] / count
             coefficients[2, part] = dgamma64[part] / count
-        _jit_norm._input_gradient(d3, h3, c_lo, c_hi, *sums, coefficients, dx)
+        kernels_norm.input_gradient(d3, h3, c_lo, c_hi, *sums, coefficients, dx)
 
     _by_channels(run, d3)
     return dx.reshape(dout.shape), dgamma64.astype(dtype), dbeta64.astype(dtype)
 
 
 def batchnorm_update_running(
-    running_mean, running_var, cache: BatchNormCache, momentum=0.1
-):
+    running_mean: np.ndarray,
+    running_var: np.ndarray,
+    cache: BatchNormCache,
+    momentum: float = 0.1,
+) -> tuple[np.ndarray, np.ndarray]:
     """Blend a training batch's statistics into the running statistics.
 
     Parameters
@@ -462,7 +458,7 @@ def batchnorm_update_running(
     (array([0.2]), array([1.1]))
     """
     func = "batchnorm_update_running"
-    _check_cache(cache, func)
+    check_cache(cache, BatchNormCache, func, "batchnorm_forward")
     if not cache.training:
         fail(
             func,
@@ -490,7 +486,9 @@ def batchnorm_update_running(
     return new_mean.astype(old_mean.dtype), new_var.astype(old_var.dtype)
 
 
-def batchnorm_init_state(channels: int, dtype=np.float32) -> dict:
+def batchnorm_init_state(
+    channels: int, dtype: npt.DTypeLike = np.float32
+) -> dict[str, np.ndarray]:
     """Return the initial running statistics of a batch norm over ``channels``.
 
     Parameters

@@ -8,20 +8,29 @@ and their caches `PoolCache`, `GlobalPoolCache`.
 or a tuple with one entry per spatial dim; ``stride`` defaults to ``kernel``.
 Per spatial axis the output size is ``1 + (size + 2 * padding - kernel) // stride``.
 
-Max pooling runs a Numba loop kernel (``_jit_pool.py``); with
+Max pooling runs a Numba loop kernel (``_fast/kernels_pool.py``); with
 ``NUMBA_DISABLE_JIT=1`` it runs the kernel's NumPy twin instead. Average
 pooling is plain NumPy: a sum of strided views, one per window offset.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
-from reference._validation import as_float_array, check_ndim, fail
-from reference.ops import _jit_pool
-from reference.ops._threads import share
+from reference._validation import (
+    as_float_array,
+    check_cache,
+    check_dout,
+    check_ndim,
+    conv_output_size,
+    fail,
+    spatial_tuple,
+)
+from reference.ops._fast import kernels_pool
+from reference.ops._fast.threads import share
 
 __all__ = [
     "GlobalPoolCache",
@@ -57,34 +66,14 @@ class GlobalPoolCache(NamedTuple):
     x_dtype: np.dtype
 
 
-def _spatial_tuple(value, nd: int, name: str, func: str, minimum: int) -> tuple:
-    """Return ``value`` (an int or ``nd`` ints) as ``nd`` ints >= ``minimum``."""
-    def is_int(v):
-        return isinstance(v, int | np.integer) and not isinstance(v, bool)
-
-    if is_int(value):
-        values = (int(value),) * nd
-    elif isinstance(value, tuple | list) and all(is_int(v) for v in value):
-        if len(value) != nd:
-            fail(func, f"{name} with {nd} entries (one per spatial dim of x)",
-                 f"{tuple(value)}", f"Pass a single int or a tuple of {nd} ints.")
-        values = tuple(int(v) for v in value)
-    else:
-        fail(func, f"{name} as an int or a tuple of {nd} ints", repr(value),
-             kind=TypeError)
-    if min(values) < minimum:
-        fail(func, f"{name} >= {minimum} in every spatial dim", f"{name}={values}")
-    return values
-
-
 def _check_pool_input(x, kernel, stride, padding, func):
     """Validate the pooling arguments; return x, kernel, stride, padding, S_out."""
     x = as_float_array(x, "x", func)
     check_ndim(x, (3, 4, 5), "x", func, _X_LEGEND, _X_HINT)
     nd = x.ndim - 2
-    kernel = _spatial_tuple(kernel, nd, "kernel", func, 1)
-    stride = kernel if stride is None else _spatial_tuple(stride, nd, "stride", func, 1)
-    padding = _spatial_tuple(padding, nd, "padding", func, 0)
+    kernel = spatial_tuple(kernel, nd, "kernel", func, 1)
+    stride = kernel if stride is None else spatial_tuple(stride, nd, "stride", func, 1)
+    padding = spatial_tuple(padding, nd, "padding", func, 0)
 
     # every window must hold at least one real cell, and fit in the padded input
     half = tuple(k // 2 for k in kernel)
@@ -97,35 +86,20 @@ def _check_pool_input(x, kernel, stride, padding, func):
         fail(func, f"kernel no larger than the {size} {padded}",
              f"kernel={kernel} for x of shape {tuple(x.shape)}",
              "Use a smaller kernel or a larger input.")
-    out_spatial = _output_spatial(x.shape[2:], kernel, stride, padding)
+    out_spatial = conv_output_size(x.shape[2:], kernel, stride, padding)
     return x, kernel, stride, padding, out_spatial
 
 
-def _output_spatial(spatial, kernel, stride, padding):
-    """Return S_out = 1 + (S + 2 * padding - kernel) // stride per spatial axis."""
-    return tuple(1 + (s + 2 * p - k) // st
-                 for s, k, st, p in zip(spatial, kernel, stride, padding, strict=True))
-
-
-def _check_dout(dout, expected_shape, func):
-    """Check that ``dout`` has the forward output's shape; return it as an array."""
-    dout = as_float_array(dout, "dout", func)
-    if dout.shape != tuple(expected_shape):
-        fail(func, f"dout with the forward output's shape {tuple(expected_shape)}",
-             f"shape {tuple(dout.shape)}")
-    return dout
-
-
-def _check_cache(cache, cache_type, mode, func):
-    """Check that ``cache`` was made by the forward paired with ``func``."""
-    if not isinstance(cache, cache_type) or getattr(cache, "mode", mode) != mode:
-        made_by = getattr(cache, "mode", type(cache).__name__)
-        fail(func, f"the cache returned by {func.replace('backward', 'forward')}",
-             f"a cache from {made_by!r}", kind=TypeError)
+def _check_pool_cache(cache, mode: str, func: str) -> None:
+    """Check that ``cache`` is the PoolCache made by ``<mode>_pool_forward``."""
+    check_cache(cache, PoolCache, func)
+    if cache.mode != mode:
+        fail(func, f"the PoolCache returned by {mode}_pool_forward",
+             f"a PoolCache from {cache.mode}_pool_forward", kind=TypeError)
 
 
 def _as_3d(shape, kernel, stride, padding):
-    """Map (N, C, *S) to the canonical (N*C, D, H, W) layout of `_jit_pool`."""
+    """Map (N, C, *S) to the canonical (N*C, D, H, W) layout of `kernels_pool`."""
     lead = 3 - len(kernel)
     maps = (shape[0] * shape[1], *(1,) * lead, *shape[2:])
     return maps, (1,) * lead + kernel, (1,) * lead + stride, (0,) * lead + padding
@@ -134,12 +108,12 @@ def _as_3d(shape, kernel, stride, padding):
 MIN_THREAD_CELLS = 1 << 20  # inputs with fewer cells are pooled in one thread
 
 
-def by_maps(call, n_maps: int, cells: int) -> None:
+def by_maps(call: Callable[[int, int], None], n_maps: int, cells: int) -> None:
     """Run call(first, stop) over maps [0, n_maps): two threads if ``cells`` is large.
 
     The loop kernels release the GIL and the maps are independent, so two
-    runs of maps go to two cores (DenseNet's 3x3/2 max pool of 8x64x112x112:
-    about half the time, measured); inputs under MIN_THREAD_CELLS run in one.
+    runs of maps go to two cores (timings: ``benchmarks/RESULTS.md``); inputs
+    under MIN_THREAD_CELLS run in one.
     """
     share(call, n_maps, cells, MIN_THREAD_CELLS)
 
@@ -149,7 +123,12 @@ def _index_dtype(kernel):
     return np.uint8 if np.prod(kernel) <= 256 else np.int32
 
 
-def max_pool_forward(x, kernel, stride=None, padding=0):
+def max_pool_forward(
+    x: np.ndarray,
+    kernel: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+) -> tuple[np.ndarray, PoolCache]:
     """Take the maximum over each window of (N, C, *S), giving (N, C, *S_out).
 
     Parameters
@@ -212,8 +191,8 @@ def max_pool_forward(x, kernel, stride=None, padding=0):
     out_maps_shape = (maps_shape[0], *(1,) * (3 - len(kernel)), *out_spatial)
     out = np.empty(out_maps_shape, dtype=x.dtype)
     argmax = np.empty(out_maps_shape, dtype=_index_dtype(kernel))
-    kernel_fn = (_jit_pool.max_pool_forward_3d if _jit_pool.jit_enabled()
-                 else _jit_pool.max_pool_forward_3d_numpy)
+    kernel_fn = (kernels_pool.max_pool_forward_3d if kernels_pool.jit_enabled()
+                 else kernels_pool.max_pool_forward_3d_numpy)
     by_maps(lambda a, b: kernel_fn(x_maps[a:b], *k3, *s3, *p3, out[a:b], argmax[a:b]),
             len(x_maps), x_maps.size)
 
@@ -223,7 +202,7 @@ def max_pool_forward(x, kernel, stride=None, padding=0):
     return out.reshape(out_shape), cache
 
 
-def max_pool_backward(dout, cache: PoolCache):
+def max_pool_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     """Route each gradient in dout (N, C, *S_out) to its window's maximum in x.
 
     Parameters
@@ -256,8 +235,8 @@ def max_pool_backward(dout, cache: PoolCache):
              [10.,  0.]]]])
     """
     func = "max_pool_backward"
-    _check_cache(cache, PoolCache, "max", func)
-    dout = _check_dout(dout, cache.argmax.shape, func)
+    _check_pool_cache(cache, "max", func)
+    dout = check_dout(dout, cache.argmax.shape, func)
     maps_shape, k3, s3, p3 = _as_3d(cache.x_shape, cache.kernel, cache.stride,
                                     cache.padding)
 
@@ -265,8 +244,8 @@ def max_pool_backward(dout, cache: PoolCache):
     out_maps_shape = (maps_shape[0], *(1,) * (3 - len(cache.kernel)), *dout.shape[2:])
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(out_maps_shape)
     dx = np.zeros(maps_shape, dtype=cache.x_dtype)
-    kernel_fn = (_jit_pool.max_pool_backward_3d if _jit_pool.jit_enabled()
-                 else _jit_pool.max_pool_backward_3d_numpy)
+    kernel_fn = (kernels_pool.max_pool_backward_3d if kernels_pool.jit_enabled()
+                 else kernels_pool.max_pool_backward_3d_numpy)
     argmax = cache.argmax.reshape(out_maps_shape)
     by_maps(lambda a, b: kernel_fn(dout_maps[a:b], argmax[a:b], *k3, *s3, *p3, dx[a:b]),
             len(dx), dx.size)
@@ -281,7 +260,11 @@ def _windows(a, kernel, stride, out_spatial):
                    for o, s, n in zip(offset, stride, out_spatial, strict=True)))]
 
 
-def avg_pool_forward(x, kernel, stride=None):
+def avg_pool_forward(
+    x: np.ndarray,
+    kernel: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+) -> tuple[np.ndarray, PoolCache]:
     """Average each window of (N, C, *S), giving (N, C, *S_out).
 
     Parameters
@@ -335,7 +318,7 @@ def avg_pool_forward(x, kernel, stride=None):
     return out, PoolCache("avg", tuple(x.shape), x.dtype, kernel, stride, padding, None)
 
 
-def avg_pool_backward(dout, cache: PoolCache):
+def avg_pool_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     """Spread each gradient in dout (N, C, *S_out) evenly over its window in x.
 
     Parameters
@@ -365,10 +348,10 @@ def avg_pool_backward(dout, cache: PoolCache):
              [1., 1.]]]])
     """
     func = "avg_pool_backward"
-    _check_cache(cache, PoolCache, "avg", func)
+    _check_pool_cache(cache, "avg", func)
     n, c, *spatial = cache.x_shape
-    out_spatial = _output_spatial(spatial, cache.kernel, cache.stride, cache.padding)
-    dout = _check_dout(dout, (n, c, *out_spatial), func)
+    out_spatial = conv_output_size(spatial, cache.kernel, cache.stride, cache.padding)
+    dout = check_dout(dout, (n, c, *out_spatial), func)
     share = (dout * (1.0 / np.prod(cache.kernel))).astype(cache.x_dtype, copy=False)
 
     # windows that tile x exactly cover every cell; otherwise start from zeros
@@ -386,7 +369,7 @@ def avg_pool_backward(dout, cache: PoolCache):
     return dx
 
 
-def global_avg_pool_forward(x):
+def global_avg_pool_forward(x: np.ndarray) -> tuple[np.ndarray, GlobalPoolCache]:
     """Average every channel of (N, C, *S) over all spatial cells, giving (N, C).
 
     Parameters
@@ -428,7 +411,7 @@ def global_avg_pool_forward(x):
     return out, GlobalPoolCache(tuple(x.shape), x.dtype)
 
 
-def global_avg_pool_backward(dout, cache: GlobalPoolCache):
+def global_avg_pool_backward(dout: np.ndarray, cache: GlobalPoolCache) -> np.ndarray:
     """Spread each dout[n, c] evenly over the spatial cells of channel c.
 
     Parameters
@@ -454,10 +437,8 @@ def global_avg_pool_backward(dout, cache: GlobalPoolCache):
              [2., 2.]]]])
     """
     func = "global_avg_pool_backward"
-    if not isinstance(cache, GlobalPoolCache):
-        fail(func, "the cache returned by global_avg_pool_forward",
-             f"a {type(cache).__name__}", kind=TypeError)
-    dout = _check_dout(dout, cache.x_shape[:2], func)
+    check_cache(cache, GlobalPoolCache, func)
+    dout = check_dout(dout, cache.x_shape[:2], func)
     n, c, *spatial = cache.x_shape
     share = (dout * (1.0 / np.prod(spatial))).astype(cache.x_dtype, copy=False)
     dx = np.empty(cache.x_shape, dtype=cache.x_dtype)

@@ -5,7 +5,7 @@ Public: `upsample_forward` / `upsample_backward` (`UpsampleCache`).
 U-Net's decoder doubles every spatial size before joining the skip
 connection; nearest-neighbour upsampling (then a convolution) is the
 parameter-free alternative to a transposed convolution (``conv_transpose.py``).
-The loops run in Numba (``_jit_pool.py``), or in their NumPy twins when
+The loops run in Numba (``_fast/kernels_pool.py``), or in their NumPy twins when
 ``NUMBA_DISABLE_JIT=1``.
 """
 
@@ -15,9 +15,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference._validation import as_float_array, check_ndim, fail
-from reference.ops import _jit_pool
-from reference.ops.pooling import _spatial_tuple, by_maps
+from reference._validation import (
+    as_float_array,
+    check_cache,
+    check_ndim,
+    fail,
+    spatial_tuple,
+)
+from reference.ops._fast import kernels_pool
+from reference.ops.pooling import by_maps
 
 __all__ = ["UpsampleCache", "upsample_backward", "upsample_forward"]
 
@@ -30,7 +36,9 @@ class UpsampleCache(NamedTuple):
     scale: tuple  # one int per spatial dim
 
 
-def upsample_forward(x, scale=2):
+def upsample_forward(
+    x: np.ndarray, scale: int | tuple[int, ...] = 2
+) -> tuple[np.ndarray, UpsampleCache]:
     """Repeat every cell of (N, C, *S) ``scale`` times along each spatial axis.
 
     Parameters
@@ -71,14 +79,14 @@ def upsample_forward(x, scale=2):
     check_ndim(x, (3, 4, 5), "x", func, "(N, C, *S)",
                "Add batch and channel axes with x[None] or x[:, None].")
     spatial = x.shape[2:]
-    scale = _spatial_tuple(scale, len(spatial), "scale", func, 1)
+    scale = spatial_tuple(scale, len(spatial), "scale", func, 1)
 
     # run the loop kernel on the canonical (N*C, D, H, W) layout
     lead = (1,) * (3 - len(spatial))
     out_shape = (*x.shape[:2], *(s * f for s, f in zip(spatial, scale, strict=True)))
     out = np.empty(out_shape, dtype=x.dtype)
-    kernel_fn = (_jit_pool.upsample_forward_3d if _jit_pool.jit_enabled()
-                 else _jit_pool.upsample_forward_3d_numpy)
+    kernel_fn = (kernels_pool.upsample_forward_3d if kernels_pool.jit_enabled()
+                 else kernels_pool.upsample_forward_3d_numpy)
     maps = x.shape[0] * x.shape[1]
     x_maps = np.ascontiguousarray(x).reshape(maps, *lead, *spatial)
     out_maps = out.reshape(maps, *lead, *out_shape[2:])
@@ -87,7 +95,7 @@ def upsample_forward(x, scale=2):
     return out, UpsampleCache(tuple(x.shape), x.dtype, scale)
 
 
-def upsample_backward(dout, cache: UpsampleCache):
+def upsample_backward(dout: np.ndarray, cache: UpsampleCache) -> np.ndarray:
     """Sum dout (N, C, *(S * scale)) over each scale block, giving dx (N, C, *S).
 
     Parameters
@@ -122,9 +130,7 @@ def upsample_backward(dout, cache: UpsampleCache):
     array([[[3., 7.]]])
     """
     func = "upsample_backward"
-    if not isinstance(cache, UpsampleCache):
-        fail(func, "the UpsampleCache returned by upsample_forward",
-             f"a {type(cache).__name__}", kind=TypeError)
+    check_cache(cache, UpsampleCache, func)
     dout = as_float_array(dout, "dout", func)
     n, c, *spatial = cache.x_shape
     expected = (n, c, *(s * f for s, f in zip(spatial, cache.scale, strict=True)))
@@ -135,8 +141,8 @@ def upsample_backward(dout, cache: UpsampleCache):
     # sum each block on the canonical (N*C, D, H, W) layout
     lead = (1,) * (3 - len(spatial))
     dx = np.zeros(cache.x_shape, dtype=cache.x_dtype)
-    kernel_fn = (_jit_pool.upsample_backward_3d if _jit_pool.jit_enabled()
-                 else _jit_pool.upsample_backward_3d_numpy)
+    kernel_fn = (kernels_pool.upsample_backward_3d if kernels_pool.jit_enabled()
+                 else kernels_pool.upsample_backward_3d_numpy)
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(
         n * c, *lead, *expected[2:])  # (N*C, D_out, H_out, W_out)
     dx_maps = dx.reshape(n * c, *lead, *spatial)

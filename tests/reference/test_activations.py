@@ -148,12 +148,12 @@ def test_errors():
         sigmoid(np.array(["a"]))
     _, relu_cache = relu_forward(np.zeros(3))
     _, sigmoid_cache = sigmoid_forward(np.zeros(3))
-    with pytest.raises(ValueError, match=r"relu_backward: expected dout with the forward "
-                       r"output's shape \(3,\), got shape \(4,\)\."):
+    with pytest.raises(ValueError, match=r"relu_backward: expected dout of shape \(3,\) "
+                       r"\(the forward's output\), got shape \(4,\)\."):
         relu_backward(np.zeros(4), relu_cache)
-    with pytest.raises(TypeError, match=r"relu_backward: expected the cache returned by "
-                       r"relu_forward \(ReluCache\), got a SigmoidCache\."):
+    with pytest.raises(TypeError, match=r"relu_backward: expected the ReluCache returned "
+                       r"by relu_forward, got a SigmoidCache\."):
         relu_backward(np.zeros(3), sigmoid_cache)
-    with pytest.raises(ValueError, match=r"sigmoid_backward: expected dout with the "
-                       r"forward output's shape \(3,\), got shape \(3, 1\)\."):
+    with pytest.raises(ValueError, match=r"sigmoid_backward: expected dout of shape "
+                       r"\(3,\) \(the forward's output\), got shape \(3, 1\)\."):
         sigmoid_backward(np.zeros((3, 1)), sigmoid_cache)

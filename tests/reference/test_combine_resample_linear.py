@@ -95,8 +95,8 @@ def test_combine_errors():
     with pytest.raises(TypeError, match="add_forward: expected a and b with the same dtype"):
         add_forward(np.zeros(3), np.zeros(3, np.float32))
     _, cache = concat_forward(np.zeros((1, 1)), np.zeros((1, 2)))
-    with pytest.raises(ValueError, match=r"concat_backward: expected dout with the "
-                       r"forward output's shape \(1, 3\), got shape \(1, 4\)"):
+    with pytest.raises(ValueError, match=r"concat_backward: expected dout of shape "
+                       r"\(1, 3\) \(the forward's output\), got shape \(1, 4\)"):
         concat_backward(np.zeros((1, 4)), cache)
     with pytest.raises(TypeError, match="add_backward: expected the AddCache returned by "
                        "add_forward, got a ConcatCache"):
@@ -147,11 +147,11 @@ def test_upsample_errors():
     with pytest.raises(ValueError, match=r"upsample_forward: expected x with 3 or 4 or 5 "
                        r"dims \(N, C, \*S\), got shape \(4, 4\)\."):
         upsample_forward(np.zeros((4, 4)))
-    with pytest.raises(ValueError, match=r"upsample_forward: expected scale >= 1 in every "
-                       r"spatial dim, got scale=\(0, 0\)\."):
+    with pytest.raises(ValueError, match=r"upsample_forward: expected scale >= 1 on every "
+                       r"axis, got scale=\(0, 0\)\."):
         upsample_forward(np.zeros((1, 1, 2, 2)), 0)
     with pytest.raises(ValueError, match=r"upsample_forward: expected scale with 2 entries "
-                       r"\(one per spatial dim of x\), got \(2, 2, 2\)\."):
+                       r"\(one per spatial dim\), got \(2, 2, 2\)\."):
         upsample_forward(np.zeros((1, 1, 2, 2)), (2, 2, 2))
     with pytest.raises(TypeError, match=r"upsample_forward: expected scale as an int or a "
                        r"tuple of 2 ints, got 1.5\."):
@@ -227,6 +227,18 @@ def test_linear_errors():
                        r"\(F_out,\) = \(5,\), got shape \(3,\)\."):
         linear_forward(np.zeros((2, 3)), np.zeros((5, 3)), np.zeros(3))
     _, cache = linear_forward(np.zeros((2, 3)), np.zeros((5, 3)))
-    with pytest.raises(ValueError, match=r"linear_backward: expected dout with the "
-                       r"forward output's shape \(2, 5\), got shape \(5, 2\)\."):
+    with pytest.raises(ValueError, match=r"linear_backward: expected dout of shape "
+                       r"\(2, 5\) \(the forward's output\), got shape \(5, 2\)\."):
         linear_backward(np.zeros((5, 2)), cache)
+
+
+def test_upsample_scale_follows_the_shared_spatial_rule():
+    x = np.arange(4.0).reshape(1, 1, 2, 2)
+    np.testing.assert_array_equal(upsample_forward(x, np.int64(2))[0],
+                                  upsample_forward(x, [2, 2])[0])
+    with pytest.raises(TypeError, match=r"upsample_forward: expected scale as an int or "
+                       r"a tuple of 2 ints, got 2\.0\."):
+        upsample_forward(x, 2.0)
+    with pytest.raises(TypeError, match=r"upsample_forward: expected scale as an int or "
+                       r"a tuple of 2 ints, got True\."):
+        upsample_forward(x, True)

@@ -7,10 +7,14 @@ import pytest
 from scipy.signal import correlate
 
 from reference.ops.conv import (
+    col2im,
     conv_backward,
+    conv_backward_im2col,
     conv_backward_naive,
     conv_forward,
+    conv_forward_im2col,
     conv_forward_naive,
+    im2col,
 )
 from reference.ops.conv_transpose import conv_transpose_backward, conv_transpose_forward
 from reference.testing import numerical_gradient, rel_error
@@ -111,7 +115,7 @@ def test_conv_forward_matches_scipy_correlate(case):
     )
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if len(c[3]) == 2])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_naive_loops_match_fast_path(case):
     n, c_in, c_out, shape, kernel, stride, padding, bias = case
     x, w, b, rng = make_case(n, c_in, c_out, shape, kernel, bias, seed=2)
@@ -321,7 +325,7 @@ X2, W2 = np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3))
             (X2, W2),
             {"stride": 0},
             ValueError,
-            r"expected stride >= 1 on every axis, got 0",
+            r"expected stride >= 1 on every axis, got stride=\(0, 0\)",
         ),
         (
             (X2, W2),
@@ -333,19 +337,26 @@ X2, W2 = np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3))
             (X2, W2),
             {"padding": -1},
             ValueError,
-            r"expected padding >= 0 on every axis, got -1",
+            r"expected padding >= 0 on every axis, got padding=\(-1, -1\)",
         ),
         (
             (X2, W2),
             {"padding": (1, 1, 1)},
-            TypeError,
-            r"expected padding as an int or a tuple of 2 ints, got \(1, 1, 1\)",
+            ValueError,
+            r"expected padding with 2 entries \(one per spatial dim\), got \(1, 1, 1\)\. "
+            r"Pass a single int or a tuple of 2 ints\.",
         ),
         (
             (X2, W2),
             {"stride": 1.5},
             TypeError,
             r"expected stride as an int or a tuple of 2 ints",
+        ),
+        (
+            (X2, W2),
+            {"stride": (2.0, 1)},
+            TypeError,
+            r"expected stride as an int or a tuple of 2 ints, got \(2\.0, 1\)",
         ),
         (
             (X2, W2, np.zeros(3)),
@@ -387,9 +398,7 @@ def test_conv_forward_rejects_bad_input(args, kwargs, error, message):
         conv_forward(*args, **kwargs)
 
 
-def test_naive_is_2d_only_and_backward_checks_dout():
-    with pytest.raises(ValueError, match=r"conv_forward_naive: expected a 2D weight"):
-        conv_forward_naive(np.zeros((1, 1, 5)), np.zeros((1, 1, 3)))
+def test_backward_checks_dout():
     _, cache = conv_forward(X2, W2, padding=1)
     with pytest.raises(
         ValueError,
@@ -401,6 +410,10 @@ def test_naive_is_2d_only_and_backward_checks_dout():
         TypeError, match=r"conv_backward: expected dout with a floating"
     ):
         conv_backward(np.zeros((1, 4, 5, 5), int), cache)
+    for backward in (conv_backward_naive, conv_backward_im2col):
+        name = backward.__name__
+        with pytest.raises(ValueError, match=rf"{name}: expected dout of shape"):
+            backward(np.zeros((1, 4, 3, 3)), cache)
 
 
 def test_conv_transpose_rejects_bad_input():
@@ -473,14 +486,113 @@ def test_pointwise_conv_equals_channel_products(x_shape):
 def test_small_images_fold_unless_the_layer_is_pointwise():
     # folding (N, C) -> (C, N) pays for small images that need gathering; a 1x1
     # stride-1 unpadded layer needs none, so each image is its own GEMM operand
-    from reference.ops import im2col
+    from reference.ops._fast import gemm
 
     def folds(w_shape, stride, padding):
         w = np.zeros(w_shape)
         split = (False,) * len(stride)
-        return im2col._setup((8, 5, 7, 7), w, stride, padding, split, w.dtype)[0]
+        return gemm._setup((8, 5, 7, 7), w, stride, padding, split, w.dtype)[0]
 
     assert not folds((4, 5, 1, 1), (1, 1), (0, 0))
     assert folds((4, 5, 1, 1), (2, 2), (0, 0))
     assert folds((4, 5, 1, 1), (1, 1), (1, 0))
     assert folds((4, 5, 1, 3), (1, 1), (0, 0))
+
+
+# ------------------------------------------- the readable algorithms (N-d)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_naive_and_im2col_match_scipy_correlate(case):
+    n, c_in, c_out, shape, kernel, stride, padding, bias = case
+    x, w, b, _ = make_case(n, c_in, c_out, shape, kernel, bias, seed=9)
+    want = scipy_conv(x, w, b, stride, padding)
+    for forward in (conv_forward_naive, conv_forward_im2col):
+        out, _ = forward(x, w, b, stride, padding)
+        np.testing.assert_allclose(out, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_im2col_gradients_match_central_differences(case):
+    n, c_in, c_out, shape, kernel, stride, padding, bias = case
+    x, w, b, rng = make_case(n, c_in, c_out, shape, kernel, bias, seed=10)
+    out, cache = conv_forward_im2col(x, w, b, stride, padding)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = conv_backward_im2col(dout, cache)
+
+    def numeric(i):
+        args = [x, w, b]
+
+        def f(v):
+            return conv_forward_im2col(*args[:i], v, *args[i + 1 :], stride, padding)[0]
+
+        return numerical_gradient(f, args[i], dout, H)
+
+    assert rel_error(dx, numeric(0)) < 1e-7
+    assert rel_error(dw, numeric(1)) < 1e-7
+    if bias:
+        assert rel_error(db, numeric(2)) < 1e-7
+    else:
+        assert db is None
+
+
+def test_hand_worked_1d_naive():
+    # x = (1, 2, 3, 4, 5), w = (1, 0, -1), stride 2, padding 1: x_pad = (0, 1, ..., 5, 0)
+    #   out[i] = x_pad[2i] - x_pad[2i + 2]: (0 - 2, 2 - 4, 4 - 0) = (-2, -2, 4)
+    # dout = (1, 10, 100): dx_pad[2i] += dout[i], dx_pad[2i + 2] -= dout[i]
+    #   dx_pad = (1, 0, 10 - 1, 0, 100 - 10, 0, -100) -> dx = (0, 9, 0, 90, 0)
+    #   dw[u] = sum_i dout[i] x_pad[2i + u]: (0 + 20 + 400, 1 + 30 + 500, 2 + 40 + 0)
+    x = np.arange(1.0, 6.0).reshape(1, 1, 5)
+    w = np.array([[[1.0, 0.0, -1.0]]])
+    out, cache = conv_forward_naive(x, w, stride=2, padding=1)
+    np.testing.assert_array_equal(out, [[[-2.0, -2.0, 4.0]]])
+    dx, dw, db = conv_backward_naive(np.array([[[1.0, 10.0, 100.0]]]), cache)
+    np.testing.assert_array_equal(dx, [[[0.0, 9.0, 0.0, 90.0, 0.0]]])
+    np.testing.assert_array_equal(dw, [[[420.0, 531.0, 42.0]]])
+    assert db is None
+
+
+def test_hand_worked_3d_naive():
+    # a 3x3x3 volume of ones and a 2x2x2 box filter of ones: every output (2x2x2)
+    # sums 8 ones; with dout = 1 each input cell gets the number of windows that
+    # cover it (1 at corners, 2 on edges, 4 on faces, 8 in the centre)
+    x, w = np.ones((1, 1, 3, 3, 3)), np.ones((1, 1, 2, 2, 2))
+    out, cache = conv_forward_naive(x, w, np.array([0.5]))
+    np.testing.assert_array_equal(out, np.full((1, 1, 2, 2, 2), 8.5))
+    dx, dw, db = conv_backward_naive(np.ones_like(out), cache)
+    per_axis = np.array([1.0, 2.0, 1.0])
+    want = per_axis[:, None, None] * per_axis[None, :, None] * per_axis[None, None, :]
+    np.testing.assert_array_equal(dx[0, 0], want)
+    np.testing.assert_array_equal(dw, np.full((1, 1, 2, 2, 2), 8.0))
+    np.testing.assert_array_equal(db, [8.0])
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_col2im_is_the_adjoint_of_im2col(case):
+    # <im2col(a), c> == <a, col2im(c)>: the backward's scatter is the gather's transpose
+    n, c_in, _, shape, kernel, stride, padding, _ = case
+    ndim = len(shape)
+    stride = np.broadcast_to(stride, ndim).tolist()
+    padding = np.broadcast_to(padding, ndim).tolist()
+    s_pad = tuple(s + 2 * p for s, p in zip(shape, padding, strict=True))
+    s_out = tuple(
+        1 + (s - k) // st for s, k, st in zip(s_pad, kernel, stride, strict=True)
+    )
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((n, c_in) + s_pad)
+    cols = im2col(a, kernel, stride, s_out)
+    assert cols.shape == (n, c_in * np.prod(kernel), np.prod(s_out))
+    c = rng.standard_normal(cols.shape)
+    back = col2im(c, a.shape, kernel, stride, s_out)
+    np.testing.assert_allclose(np.vdot(cols, c), np.vdot(a, back), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_readable_algorithms_keep_the_dtype(dtype):
+    x, w, b, rng = make_case(2, 3, 2, (5, 4, 3), (2, 3, 2), True, seed=12)
+    x, w, b = (a.astype(dtype) for a in (x, w, b))
+    for forward, backward in (
+        (conv_forward_naive, conv_backward_naive),
+        (conv_forward_im2col, conv_backward_im2col),
+    ):
+        out, cache = forward(x, w, b, 1, 1)
+        grads = backward(rng.standard_normal(out.shape), cache)  # float64 dout: cast
+        assert all(a.dtype == dtype for a in (out, *grads))

@@ -1,13 +1,13 @@
-"""Convolution backends agree: naive == im2col == numba == auto, and every split and
-slab size; each Numba kernel equals its NumPy twin; everything runs without the JIT."""
+"""Convolution backends agree: naive == im2col == numba == auto (1D, 2D and 3D), and
+every split and slab size of the GEMM driver; each Numba kernel equals its NumPy twin;
+everything runs without the JIT."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from reference.ops import _jit
-from reference.ops import im2col as im2col_mod
+from reference.ops._fast import dispatch, gemm, kernels_im2col
 from reference.ops.conv import conv_backward, conv_forward
 from reference.ops.conv_transpose import conv_transpose_backward, conv_transpose_forward
 
@@ -38,13 +38,7 @@ def assert_all_close(got, want, tol=1e-12):
         np.testing.assert_allclose(g, e, rtol=tol, atol=tol)
 
 
-PAIRS = [
-    (case, fwd, bwd)
-    for case in CASES
-    for fwd in BACKENDS
-    for bwd in BACKENDS
-    if len(case[3]) == 2 or "naive" not in (fwd, bwd)
-]  # naive loops are 2D only
+PAIRS = [(case, fwd, bwd) for case in CASES for fwd in BACKENDS for bwd in BACKENDS]
 
 
 @pytest.mark.numba
@@ -82,22 +76,30 @@ def test_every_split_and_slab_size_agrees(case, kernels, monkeypatch):
     want, cache = conv_forward(x, w, None, stride, padding, backend="im2col")
     dout = rng.standard_normal(want.shape)
     dx_want, dw_want, _ = conv_backward(dout, cache, backend="im2col")
-    ops = im2col_mod.NUMBA_KERNELS if kernels == "numba" else im2col_mod.NUMPY_KERNELS
+    ops = (
+        kernels_im2col.NUMBA_KERNELS
+        if kernels == "numba"
+        else kernels_im2col.NUMPY_KERNELS
+    )
     for chunk in (1, 1 << 20):  # one plane per slab, and whole images
-        monkeypatch.setattr(im2col_mod, "CHUNK_BYTES", chunk)
+        monkeypatch.setattr(gemm, "CHUNK_BYTES", chunk)
         for split in splits(case):
-            out = im2col_mod.gemm_forward(x, w, stride, padding, split, ops)
-            dx, dw = im2col_mod.gemm_backward(dout, x, w, stride, padding, split, ops)
+            out = gemm.gemm_forward(x, w, stride, padding, split, ops)
+            dx, dw = gemm.gemm_backward(dout, x, w, stride, padding, split, ops)
             assert_all_close((out, dx, dw), (want, dx_want, dw_want))
 
 
 @pytest.mark.numba
 @pytest.mark.parametrize("kernels", ["numpy", "numba"])
-def test_conv_transpose_backends_agree(kernels):
+def test_conv_transpose_backends_agree(kernels, monkeypatch):
+    # "auto" without the JIT runs the GEMM driver with the NumPy gathers;
+    # "im2col" (the readable col2im of one product per image) is the oracle
     rng = np.random.default_rng(2)
     x, w = rng.standard_normal((2, 3, 4, 5, 3)), rng.standard_normal((3, 2, 2, 3, 2))
     b = rng.standard_normal(2)
-    backend = "numba" if kernels == "numba" else "im2col"
+    backend = "numba" if kernels == "numba" else "auto"
+    if kernels == "numpy":
+        monkeypatch.setattr(dispatch, "JIT_ENABLED", False)
     out, cache = conv_transpose_forward(x, w, b, (2, 1, 2), (0, 1, 1), backend=backend)
     want_out, want_cache = conv_transpose_forward(
         x, w, b, (2, 1, 2), (0, 1, 1), backend="im2col"
@@ -134,16 +136,16 @@ def test_numba_im2col_and_col2im_match_numpy_twins(
     rng = np.random.default_rng(3)
     x_pad = rng.standard_normal((c,) + s_pad).astype(dtype)
     shape = (int(np.prod(kernel)), c) + extent(s_pad, kernel, stride, nz)
-    want = im2col_mod.im2col(x_pad, kernel, stride, e0, np.empty(shape, dtype))
+    want = kernels_im2col.im2col(x_pad, kernel, stride, e0, np.empty(shape, dtype))
     got = np.full(shape, np.nan, dtype)
-    _jit._im2col_3d(x_pad, *kernel, *stride, e0, got)
+    kernels_im2col.im2col_3d(x_pad, *kernel, *stride, e0, got)
     np.testing.assert_array_equal(got, want)
 
     cols = rng.standard_normal(shape).astype(dtype)
     start = rng.standard_normal(x_pad.shape).astype(dtype)
-    want = im2col_mod.col2im(cols, kernel, stride, e0, start.copy())
+    want = kernels_im2col.col2im(cols, kernel, stride, e0, start.copy())
     got = start.copy()
-    _jit._col2im_3d(cols, *kernel, *stride, e0, got)
+    kernels_im2col.col2im_3d(cols, *kernel, *stride, e0, got)
     np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
@@ -153,31 +155,38 @@ def test_numba_im2col_and_col2im_match_numpy_twins(
 def test_numba_shift_add_matches_numpy_twin(e0, nz, kernel):
     rng = np.random.default_rng(4)
     s_out = (6, 5, 4)
-    y = rng.standard_normal((int(np.prod(kernel)), 3, nz, 5 + kernel[1] - 1,
-                             4 + kernel[2] - 1))
+    y = rng.standard_normal(
+        (int(np.prod(kernel)), 3, nz, 5 + kernel[1] - 1, 4 + kernel[2] - 1)
+    )
     start = rng.standard_normal((3,) + s_out)
-    want = im2col_mod.shift_add(y, kernel, e0, start.copy())
+    want = kernels_im2col.shift_add(y, kernel, e0, start.copy())
     got = start.copy()
-    _jit._shift_add_3d(y, *kernel, e0, got)
+    kernels_im2col.shift_add_3d(y, *kernel, e0, got)
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 def test_pure_python_path_without_the_jit(run_without_jit):
-    # NUMBA_DISABLE_JIT=1 turns the kernels into plain Python: slow, same answers
+    # NUMBA_DISABLE_JIT=1 turns the kernels into plain Python: slow, same answers;
+    # "auto" then runs the GEMM driver with the NumPy gathers (memory stays bounded)
     stdout = run_without_jit("""
         import numpy as np
-        from reference.ops import _jit
+        from reference.ops._fast.jit import JIT_ENABLED
         from reference.ops.conv import conv_backward, conv_forward
-        assert not _jit.JIT_ENABLED
+        from reference.ops.conv_transpose import (
+            conv_transpose_backward, conv_transpose_forward)
+        assert not JIT_ENABLED
         rng = np.random.default_rng(0)
         x, w = rng.standard_normal((1, 2, 4, 3, 4)), rng.standard_normal((2, 2, 2, 3, 2))
         results = {}
         for backend in ("numba", "auto", "im2col"):
             out, cache = conv_forward(x, w, None, (2, 1, 1), 1, backend=backend)
-            results[backend] = (out, *conv_backward(np.ones_like(out), cache)[:2])
+            grads = conv_backward(np.ones_like(out), cache, backend=backend)[:2]
+            up, up_cache = conv_transpose_forward(out, w, None, (2, 1, 1), 1, backend=backend)
+            up_grads = conv_transpose_backward(up, up_cache, backend=backend)[:2]
+            results[backend] = (out, *grads, up, *up_grads)
         for backend in ("numba", "auto"):
-            for got, want in zip(results[backend], results["im2col"]):
-                np.testing.assert_allclose(got, want, rtol=1e-12)
+            for got, want in zip(results[backend], results["im2col"], strict=True):
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
         print("ok")
     """)
     assert stdout.strip() == "ok"

@@ -419,13 +419,14 @@ np.savez(sys.argv[2], **result)
 
 
 def torch_python():
-    path = os.environ.get("AI4MD_TORCH_PYTHON", "/work/torchvenv/bin/python")
+    """This interpreter if it has PyTorch, else $AI4MD_TORCH_PYTHON if set, else None."""
     try:
         import torch  # noqa: F401
 
         return sys.executable
     except ImportError:
-        return path if os.path.exists(path) else None
+        path = os.environ.get("AI4MD_TORCH_PYTHON", "")
+        return path if path and os.path.exists(path) else None
 
 
 @pytest.mark.oracle

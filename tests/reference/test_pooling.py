@@ -1,11 +1,11 @@
-"""Max, average and global average pooling (reference/ops/pooling.py, _jit_pool.py)."""
+"""Max, average and global average pooling (reference/ops/pooling.py, _fast/kernels_pool.py)."""
 
 import json
 
 import numpy as np
 import pytest
 
-from reference.ops import _jit_pool
+from reference.ops._fast import kernels_pool
 from reference.ops.pooling import (
     GlobalPoolCache,
     PoolCache,
@@ -130,7 +130,7 @@ def test_max_pool_nan_propagates_in_jit_and_twin():
     np.testing.assert_array_equal(max_pool_backward(np.ones((1, 1, 1, 1)), cache),
                                   [[[[0.0, 1.0], [0.0, 0.0]]]])
     out_twin, argmax_twin = np.empty((1, 1, 1, 1)), np.empty((1, 1, 1, 1), np.uint8)
-    _jit_pool.max_pool_forward_3d_numpy(x.reshape(1, 1, 2, 2), 1, 2, 2, 1, 2, 2, 0, 0, 0,
+    kernels_pool.max_pool_forward_3d_numpy(x.reshape(1, 1, 2, 2), 1, 2, 2, 1, 2, 2, 0, 0, 0,
                                         out_twin, argmax_twin)
     assert np.isnan(out_twin[0, 0, 0, 0]) and argmax_twin[0, 0, 0, 0] == 1
     # a NaN after the maximum, a window with both infinities (no NaN)
@@ -207,9 +207,9 @@ def test_max_pool_jit_kernels_equal_numpy_twins(shape, kernel, stride, padding, 
         x = x.astype(dtype)
         results = []
         for forward, backward in (
-                (_jit_pool.max_pool_forward_3d, _jit_pool.max_pool_backward_3d),
-                (_jit_pool.max_pool_forward_3d_numpy,
-                 _jit_pool.max_pool_backward_3d_numpy)):
+                (kernels_pool.max_pool_forward_3d, kernels_pool.max_pool_backward_3d),
+                (kernels_pool.max_pool_forward_3d_numpy,
+                 kernels_pool.max_pool_backward_3d_numpy)):
             out = np.empty(out_shape, dtype)
             argmax = np.empty(out_shape, np.uint8)
             forward(x, *kernel, *stride, *padding, out, argmax)
@@ -227,14 +227,14 @@ def test_upsample_jit_kernels_equal_numpy_twins():
     for factors in [(1, 1, 2), (2, 2, 2), (1, 3, 2), (2, 1, 3)]:
         out_shape = (3, *(s * f for s, f in zip(x.shape[1:], factors, strict=True)))
         outs = []
-        for kernel in (_jit_pool.upsample_forward_3d, _jit_pool.upsample_forward_3d_numpy):
+        for kernel in (kernels_pool.upsample_forward_3d, kernels_pool.upsample_forward_3d_numpy):
             out = np.empty(out_shape)
             kernel(x, *factors, out)
             outs.append(out)
         np.testing.assert_array_equal(*outs)
         dout = rng.standard_normal(out_shape)
         dxs = []
-        for kernel in (_jit_pool.upsample_backward_3d, _jit_pool.upsample_backward_3d_numpy):
+        for kernel in (kernels_pool.upsample_backward_3d, kernels_pool.upsample_backward_3d_numpy):
             dx = np.zeros(x.shape)
             kernel(dout, *factors, dx)
             dxs.append(dx)
@@ -244,9 +244,10 @@ def test_upsample_jit_kernels_equal_numpy_twins():
 _NO_JIT_SCRIPT = """
 import json, sys
 import numpy as np
-from reference.ops import _jit_pool, max_pool_forward, max_pool_backward
+from reference.ops import max_pool_forward, max_pool_backward
+from reference.ops._fast import kernels_pool
 from reference.ops import upsample_forward, upsample_backward
-assert not _jit_pool.jit_enabled()
+assert not kernels_pool.jit_enabled()
 x = np.random.default_rng(7).integers(0, 4, (2, 2, 5, 6)).astype(float)
 out, cache = max_pool_forward(x, 3, 2, 1)
 up, up_cache = upsample_forward(x, (2, 3))
@@ -371,14 +372,14 @@ def test_global_avg_pool_by_hand_and_float32():
      "max_pool_forward: expected padding at most half the kernel (<= (1, 1)), "
      "got padding=(2, 2)."),
     (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), (2, 2, 2)), ValueError,
-     "max_pool_forward: expected kernel with 2 entries (one per spatial dim of x), "
+     "max_pool_forward: expected kernel with 2 entries (one per spatial dim), "
      "got (2, 2, 2)."),
     (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 2.0), TypeError,
      "max_pool_forward: expected kernel as an int or a tuple of 2 ints, got 2.0."),
     (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), True), TypeError,
      "max_pool_forward: expected kernel as an int or a tuple of 2 ints, got True."),
     (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 2, 0), ValueError,
-     "max_pool_forward: expected stride >= 1 in every spatial dim, got stride=(0, 0)."),
+     "max_pool_forward: expected stride >= 1 on every axis, got stride=(0, 0)."),
     (lambda: max_pool_forward(np.array([["a"]]), 2), TypeError,
      "max_pool_forward: expected x with a numeric dtype"),
     (lambda: avg_pool_forward(np.zeros((1, 1, 4, 4, 4, 4)), 2), ValueError,
@@ -403,23 +404,26 @@ def test_pooling_backward_errors():
     _, avg_cache = avg_pool_forward(x, 2)
     _, global_cache = global_avg_pool_forward(x)
     assert isinstance(max_cache, PoolCache) and isinstance(global_cache, GlobalPoolCache)
-    with pytest.raises(ValueError, match=r"max_pool_backward: expected dout with the "
-                       r"forward output's shape \(1, 2, 2, 2\), got shape \(1, 2, 4, 4\)"):
+    with pytest.raises(ValueError, match=r"max_pool_backward: expected dout of shape "
+                       r"\(1, 2, 2, 2\) \(the forward's output\), got shape \(1, 2, 4, 4\)"):
         max_pool_backward(x, max_cache)
-    with pytest.raises(TypeError, match="max_pool_backward: expected the cache returned "
-                       "by max_pool_forward, got a cache from 'avg'"):
+    with pytest.raises(TypeError, match="max_pool_backward: expected the PoolCache returned "
+                       "by max_pool_forward, got a PoolCache from avg_pool_forward"):
         max_pool_backward(np.zeros((1, 2, 2, 2)), avg_cache)
-    with pytest.raises(TypeError, match="avg_pool_backward: expected the cache returned "
-                       "by avg_pool_forward, got a cache from 'max'"):
+    with pytest.raises(TypeError, match="avg_pool_backward: expected the PoolCache returned "
+                       "by avg_pool_forward, got a PoolCache from max_pool_forward"):
         avg_pool_backward(np.zeros((1, 2, 2, 2)), max_cache)
-    with pytest.raises(ValueError, match=r"avg_pool_backward: expected dout with the "
-                       r"forward output's shape \(1, 2, 2, 2\)"):
+    with pytest.raises(TypeError, match="max_pool_backward: expected the PoolCache returned "
+                       "by max_pool_forward, got a GlobalPoolCache"):
+        max_pool_backward(np.zeros((1, 2, 2, 2)), global_cache)
+    with pytest.raises(ValueError, match=r"avg_pool_backward: expected dout of shape "
+                       r"\(1, 2, 2, 2\) \(the forward's output\)"):
         avg_pool_backward(np.zeros((1, 2, 3, 3)), avg_cache)
-    with pytest.raises(TypeError, match="global_avg_pool_backward: expected the cache "
-                       "returned by global_avg_pool_forward, got a PoolCache"):
+    with pytest.raises(TypeError, match="global_avg_pool_backward: expected the "
+                       "GlobalPoolCache returned by global_avg_pool_forward, got a PoolCache"):
         global_avg_pool_backward(np.zeros((1, 2)), max_cache)
-    with pytest.raises(ValueError, match=r"global_avg_pool_backward: expected dout with "
-                       r"the forward output's shape \(1, 2\), got shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"global_avg_pool_backward: expected dout of "
+                       r"shape \(1, 2\) \(the forward's output\), got shape \(2,\)"):
         global_avg_pool_backward(np.zeros(2), global_cache)
 
 
@@ -444,3 +448,29 @@ def test_two_threads_give_the_same_result_as_one(op, thread_runs, monkeypatch):
     assert [len(runs) for runs in thread_runs] == [1, 1, 2, 2]
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- one rule with conv
+
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda x: max_pool_forward(x, 2, stride=2.0), "stride"),
+    (lambda x: max_pool_forward(x, 2, stride=(2, 2.0)), "stride"),
+    (lambda x: max_pool_forward(x, 3, stride=2, padding=1.0), "padding"),
+    (lambda x: max_pool_forward(x, (2, 2.0)), "kernel"),
+    (lambda x: avg_pool_forward(x, 2, stride=2.0), "stride"),
+    (lambda x: avg_pool_forward(x, 2, stride=False), "stride"),
+])
+def test_pooling_rejects_float_and_bool_hyperparameters_as_conv_does(call, name):
+    with pytest.raises(TypeError, match=rf"_pool_forward: expected {name} as an int or "
+                       r"a tuple of 2 ints, got "):
+        call(np.zeros((1, 1, 4, 4)))
+
+
+def test_pooling_accepts_numpy_ints_and_lists():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    expected = max_pool_forward(x, 2)[0]
+    np.testing.assert_array_equal(max_pool_forward(x, np.int64(2))[0], expected)
+    np.testing.assert_array_equal(max_pool_forward(x, [2, 2], stride=[2, 2])[0], expected)
+    out, cache = avg_pool_forward(x, (np.int32(2), 2))
+    assert out.shape == (1, 1, 2, 2) and cache.kernel == (2, 2)
+    assert all(type(k) is int for k in cache.kernel + cache.stride + cache.padding)

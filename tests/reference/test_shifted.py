@@ -6,10 +6,10 @@ kernel equal to its NumPy twin and the pair adjoint; gradients; dtypes; errors; 
 import numpy as np
 import pytest
 
-from reference.ops import _jit, shifted
-from reference.ops import _jit_shifted as jit
-from reference.ops import conv as conv_mod
-from reference.ops import im2col as im2col_mod
+from reference.ops._fast import dispatch, kernels_im2col, shifted, winograd
+from reference.ops._fast import gemm as gemm_mod
+from reference.ops._fast import kernels_shifted as jit
+from reference.ops._fast.jit import JIT_ENABLED
 from reference.ops.conv import conv_backward, conv_forward
 from reference.testing import numerical_gradient, rel_error
 
@@ -127,13 +127,13 @@ def test_numba_kernels_equal_numpy_twins(geometry):
     start = np.random.default_rng(5).standard_normal(dout.shape)  # shift_add adds
     want = shifted.shift_add_rows(y, kernel, padding, r0, start.copy())
     got = start.copy()
-    jit._shift_add_rows(y, *kernel, *padding, r0, got)
+    jit.shift_add_rows(y, *kernel, *padding, r0, got)
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
     assert not np.array_equal(want, start)  # the slab reached some outputs
     garbage = np.full(y.shape, 7.0)  # gather overwrites all of cols
     want = shifted.gather_rows(dout, kernel, padding, r0, garbage.copy())
     got = garbage.copy()
-    jit._gather_rows(dout, *kernel, *padding, r0, got)
+    jit.gather_rows(dout, *kernel, *padding, r0, got)
     np.testing.assert_array_equal(got, want)
     assert not (want == 7.0).any()
     if any(p < k - 1 for p, k in zip(padding, kernel, strict=True)):
@@ -161,11 +161,11 @@ def test_kernels_by_hand():
     # kernel (1, 2), no padding, a 1x3 slab: out[j] = y[0, j] + y[1, j + 1]
     y = np.array([[[[1.0, 2.0, 3.0]]], [[[10.0, 20.0, 30.0]]]])
     out = np.zeros((1, 1, 2))
-    jit._shift_add_rows(y, 1, 2, 0, 0, 0, out)
+    jit.shift_add_rows(y, 1, 2, 0, 0, 0, out)
     np.testing.assert_array_equal(out, [[[1.0 + 20.0, 2.0 + 30.0]]])
     # the gather puts dout at column s - v: offset 0 in place, offset 1 one right
     cols = np.full((2, 1, 1, 3), 9.0)
-    jit._gather_rows(np.array([[[21.0, 32.0]]]), 1, 2, 0, 0, 0, cols)
+    jit.gather_rows(np.array([[[21.0, 32.0]]]), 1, 2, 0, 0, 0, cols)
     np.testing.assert_array_equal(cols[:, 0, 0], [[21.0, 32.0, 0.0], [0.0, 21.0, 32.0]])
 
 
@@ -333,29 +333,31 @@ def test_applies_to_stride_1_1d_and_2d(w_shape, stride, applies):
     ],
 )
 def test_prefer_shifted(x_shape, w_shape, stride, prefer):
-    assert conv_mod._prefer_shifted(x_shape, w_shape, stride) is prefer
+    assert dispatch.prefer_shifted(x_shape, w_shape, stride) is prefer
 
 
 DENSENET = ((8, 128, 56, 56), (32, 128, 3, 3), (1, 1), (1, 1))
 
 
-@pytest.mark.skipif(not _jit.JIT_ENABLED, reason="auto runs the NumPy kernels")
+@pytest.mark.skipif(not JIT_ENABLED, reason="auto runs the NumPy kernels")
 @pytest.mark.parametrize("func", ["conv_forward", "conv_backward"])
 def test_auto_picks_shifted_for_densenet(func):
-    kernels, split = conv_mod._select("auto", func, *DENSENET, np.float32)
+    kernels, split = dispatch.select_kernels("auto", func, *DENSENET, np.float32)
     assert kernels is shifted.NUMBA_KERNELS and split is None
-    kernels, _ = conv_mod._select("auto", func, *DENSENET, np.float64)
+    kernels, _ = dispatch.select_kernels("auto", func, *DENSENET, np.float64)
     assert kernels is shifted.NUMBA_KERNELS
     # C_out = C_in: Winograd instead
     other = ((8, 32, 56, 56), (32, 32, 3, 3), (1, 1), (1, 1))
-    kernels, _ = conv_mod._select("auto", func, *other, np.float32)
-    assert isinstance(kernels, conv_mod._winograd.WinogradKernels)
+    kernels, _ = dispatch.select_kernels("auto", func, *other, np.float32)
+    assert isinstance(kernels, winograd.WinogradKernels)
 
 
 @pytest.mark.parametrize("backend", ["auto", "numba", "shifted"])
 def test_other_dtypes_select_numpy_kernels(backend):
-    kernels, _ = conv_mod._select(backend, "conv_forward", *DENSENET, np.float16)
-    want = shifted.NUMPY_KERNELS if backend == "shifted" else im2col_mod.NUMPY_KERNELS
+    kernels, _ = dispatch.select_kernels(backend, "conv_forward", *DENSENET, np.float16)
+    want = (
+        shifted.NUMPY_KERNELS if backend == "shifted" else kernels_im2col.NUMPY_KERNELS
+    )
     assert kernels is want
 
 
@@ -363,7 +365,7 @@ def test_other_dtypes_select_numpy_kernels(backend):
 def test_float16_runs_and_is_close_to_float32(backend):
     # for float32, "auto" picks shifted here (C_in = 4 * C_out, 3x3, stride 1)
     x, w, b, padding = layer((2, 16, 4, (8, 8), (3, 3), 1), np.float32, seed=8)
-    assert conv_mod._prefer_shifted(x.shape, w.shape, (1, 1))
+    assert dispatch.prefer_shifted(x.shape, w.shape, (1, 1))
     out32, cache32 = conv_forward(x, w, b, padding=padding, backend="im2col")
     dout = np.random.default_rng(9).standard_normal(out32.shape).astype(np.float32)
     want = (out32, *conv_backward(dout, cache32, backend="im2col"))
@@ -392,7 +394,7 @@ def test_im2col_splits_images_over_two_threads(
     b = rng.standard_normal(w_shape[0])
 
     def run(min_flops):
-        monkeypatch.setattr(im2col_mod, "MIN_THREAD_FLOPS", min_flops)
+        monkeypatch.setattr(gemm_mod, "MIN_THREAD_FLOPS", min_flops)
         out, cache = conv_forward(x, w, b, stride, padding, backend="numba")
         dout = np.random.default_rng(11).standard_normal(out.shape)
         return (out, *conv_backward(dout, cache, backend="numba"))
@@ -413,7 +415,7 @@ def test_runs_without_the_jit(run_without_jit):
     # NUMBA_DISABLE_JIT=1: the kernels run as plain Python, with the same answers
     stdout = run_without_jit("""
         import numpy as np
-        from reference.ops import shifted
+        from reference.ops._fast import shifted
         rng = np.random.default_rng(0)
         layers = [((2, 3, 5, 6), (2, 3, 3, 2), (1, 2)), ((2, 3, 9), (4, 3, 5), (3,))]
         for kernels in (shifted.NUMBA_KERNELS, shifted.NUMPY_KERNELS):

@@ -1,4 +1,4 @@
-"""The helper threads behind the two-thread kernels (reference/ops/_threads.py):
+"""The helper threads behind the two-thread kernels (reference/ops/_fast/threads.py):
 runs are split evenly, results come back in order, helpers are reused, a busy
 pool or a nested call falls back to fresh threads, and a forked child starts
 its own helpers."""
@@ -9,7 +9,7 @@ import weakref
 
 import pytest
 
-from reference.ops import _threads as threads
+from reference.ops._fast import threads
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,12 @@
 """Winograd F(2, 3) convolution: equal to the direct convolution, forward and backward;
 each Numba tile kernel equal to its NumPy twin; each transform pair adjoint; errors."""
 
-
 import numpy as np
 import pytest
 
-from reference.ops import _jit_winograd as jit
-from reference.ops import _threads as threads
-from reference.ops import conv as conv_mod
-from reference.ops import winograd as wino
+from reference.ops._fast import dispatch, threads
+from reference.ops._fast import kernels_winograd as jit
+from reference.ops._fast import winograd as wino
 from reference.ops.conv import conv_backward, conv_forward
 from reference.ops.conv_transpose import conv_transpose_forward
 from reference.testing import numerical_gradient, rel_error
@@ -170,11 +168,11 @@ def test_layout_kernels_equal_numpy_twins(x_shape):
     x = np.random.default_rng(3).standard_normal(x_shape)
     padded = np.zeros((x_shape[0],) + tuple(s + 2 for s in x_shape[2:]) + x_shape[1:2])
     inner = padded[:, 1:-1, 1:-1, 1:-1]
-    jit._channels_last(x, inner)
+    jit.channels_last(x, inner)
     np.testing.assert_array_equal(inner, np.moveaxis(x, 1, -1))
     assert not padded[:, 0].any() and not padded[:, :, :, -1].any()
     back = np.empty_like(x)
-    jit._channels_first(inner, back)
+    jit.channels_first(inner, back)
     np.testing.assert_array_equal(back, x)
     np.testing.assert_array_equal(wino.channels_first(inner, np.empty_like(x)), back)
 
@@ -246,13 +244,13 @@ def test_input_transform_by_hand():
     # B^T d for d = (0, 1, 2, 3): (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
     xcl = np.arange(4.0).reshape(1, 1, 1, 4, 1)
     out = np.zeros((4, 1, 1))
-    jit._input_transform(xcl, (1, 1, 4), (1, 1, 1), (0, 1, 0), out, np.zeros((2, 1, 4)))
+    jit.input_transform(xcl, (1, 1, 4), (1, 1, 1), (0, 1, 0), out, np.zeros((2, 1, 4)))
     np.testing.assert_array_equal(out[:, 0, 0], [-2.0, 3.0, 1.0, -2.0])
 
 
 # --------------------------------------------------------- choice and errors
 def test_auto_picks_winograd_only_where_it_measured_faster():
-    prefer = conv_mod._prefer_winograd
+    prefer = dispatch.prefer_winograd
     assert prefer((1, 32, 80, 80, 8), (32, 32, 3, 3, 3), (1, 1, 1))
     assert prefer((1, 64, 40, 40, 4), (64, 64, 3, 3, 3), (1, 1, 1))
     assert prefer((1, 192, 160, 160, 16), (64, 192, 3, 3, 3), (1, 1, 1))
@@ -298,7 +296,7 @@ def test_runs_without_the_jit(run_without_jit):
     # NUMBA_DISABLE_JIT=1: the kernels run as plain Python, with the same answers
     stdout = run_without_jit("""
         import numpy as np
-        from reference.ops import winograd as wino
+        from reference.ops._fast import winograd as wino
         rng = np.random.default_rng(0)
         x, w = rng.standard_normal((2, 2, 3, 4, 5)), rng.standard_normal((3, 2, 3, 3, 3))
         dout = rng.standard_normal((2, 3, 3, 4, 5))

@@ -1,23 +1,23 @@
-"""Private Numba kernels for the shifted-product convolution: shifted sum and gather.
+"""Numba kernels for the shifted-product convolution: shifted sum and gather.
 
-Layouts (see `reference.ops.shifted`): one image at a time, channels first;
+Layouts (see `reference.ops._fast.shifted`): one image at a time, channels first;
 a *slab* holds the image rows r0 .. r0 + nr - 1. ``y`` and ``cols`` are
 ``(K, C_out, nr, W)`` with K = kh * kw kernel offsets t = u * kw + v; ``out``
 and ``dout`` are ``(C_out, H_out, W_out)``. Innermost loops run along image
 rows, so LLVM vectorises them. Each kernel has a NumPy twin of the same name
-without the underscore in `reference.ops.shifted`, and the two are adjoint:
-`_gather_rows` is the transpose of `_shift_add_rows`.
+in `reference.ops._fast.shifted`, and the two are adjoint: `gather_rows` is
+the transpose of `shift_add_rows`.
 """
 
 from __future__ import annotations
 
-from reference.ops._jit import njit
+from reference.ops._fast.jit import njit
 
-__all__: list[str] = []  # private module; shifted.py wraps these kernels
+__all__ = ["gather_rows", "shift_add_rows"]
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _shift_add_rows(y, kh, kw, ph, pw, r0, out):  # pragma: no cover - jitted
+def shift_add_rows(y, kh, kw, ph, pw, r0, out):  # pragma: no cover - jitted
     """Add out[f, i, j] += y[u * kw + v, f, i + u - ph - r0, j + v - pw] where in range.
 
     Each output row is read and written once per slab, however many offsets
@@ -41,7 +41,7 @@ def _shift_add_rows(y, kh, kw, ph, pw, r0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _gather_rows(dout, kh, kw, ph, pw, r0, cols):  # pragma: no cover - jitted
+def gather_rows(dout, kh, kw, ph, pw, r0, cols):  # pragma: no cover - jitted
     """Fill cols[u * kw + v, f, r, s] = dout[f, r0 + r - u + ph, s - v + pw] (or 0)."""
     channels, nr, width = cols.shape[1], cols.shape[2], cols.shape[3]
     h_out, w_out = dout.shape[1], dout.shape[2]

@@ -1,11 +1,11 @@
-"""Private Numba kernels for batch norm: channel moments, normalise, gradient sums.
+"""Numba kernels for batch norm: channel moments, normalise, gradient sums.
 
 Each works on (N, C, S) arrays (spatial axes flattened, C-contiguous) and has a
 NumPy twin in `reference.ops.norm` (the path taken when Numba is disabled), which
 the tests compare against. Fusing the passes is the point: NumPy's version reads
 and writes the activations 8-9 times per forward; these read x twice (mean,
-then the centred variance, for accuracy) and write xhat and out once: 3-4x
-faster on DenseNet's 56x56 maps, measured.
+then the centred variance, for accuracy) and write xhat and out once
+(timings: ``benchmarks/RESULTS.md``).
 
 Each kernel works on the channels c_lo .. c_hi - 1 only, so that two threads
 can share a layer's channels while the arrays stay C-contiguous (a channel
@@ -18,15 +18,20 @@ propagate).
 
 from __future__ import annotations
 
-from reference.ops._jit import njit
+from reference.ops._fast.jit import njit
 
-__all__: list[str] = []  # private module; norm.py wraps these kernels
+__all__ = [
+    "channel_moments",
+    "gradient_sums",
+    "input_gradient",
+    "normalise_affine",
+]
 
 _SUMS = {"reassoc"}
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_SUMS)
-def _channel_moments(x, c_lo, c_hi, mean, var):  # pragma: no cover - jitted
+def channel_moments(x, c_lo, c_hi, mean, var):  # pragma: no cover - jitted
     """mean[c] = x[:, c].mean() and var[c] = ((x[:, c] - mean[c])**2).mean()."""
     n_img, n_s = x.shape[0], x.shape[2]
     count = n_img * n_s
@@ -48,7 +53,7 @@ def _channel_moments(x, c_lo, c_hi, mean, var):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _normalise_affine(  # pragma: no cover - jitted
+def normalise_affine(  # pragma: no cover - jitted
     x, c_lo, c_hi, mean, inv_std, gamma, beta, relu, xhat, out
 ):
     """Write xhat = (x - mean[c]) * inv_std[c] and out = gamma[c] * xhat + beta[c].
@@ -76,7 +81,7 @@ def _masked(d, h, g, b, relu):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_SUMS)
-def _gradient_sums(  # pragma: no cover - jitted
+def gradient_sums(  # pragma: no cover - jitted
     dout, xhat, c_lo, c_hi, gamma, beta, relu, dbeta, dgamma
 ):
     """dbeta[c] = sum of dy[:, c]; dgamma[c] = sum of dy[:, c] * xhat[:, c].
@@ -99,10 +104,10 @@ def _gradient_sums(  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _input_gradient(  # pragma: no cover - jitted
+def input_gradient(  # pragma: no cover - jitted
     dout, xhat, c_lo, c_hi, gamma, beta, relu, coefficients, dx
 ):
-    """Write dx = scale[c] * (dy - shift[c] - xhat * slope[c]) (dy: `_gradient_sums`).
+    """Write dx = scale[c] * (dy - shift[c] - xhat * slope[c]) (dy: `gradient_sums`).
 
     ``coefficients`` holds the rows scale, shift, slope (3, C) in training
     mode, and only scale (1, C) in evaluation mode, where dx = scale * dy.

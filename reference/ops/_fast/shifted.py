@@ -3,8 +3,8 @@
 Public names: `shifted_applies`, `shifted_forward`, `shifted_backward`, the
 kernel sets `NUMPY_KERNELS` / `NUMBA_KERNELS` (a `ShiftedKernels`), and the
 NumPy twins of the kernels, `shift_add_rows` and `gather_rows`.
-`reference.ops.conv_forward` / `conv_backward` call this module for the
-layers where it is faster (see `reference.ops.conv`).
+`reference.ops.conv_forward` / `conv_backward` call this module (through
+`reference.ops._fast.dispatch`) for the layers where it is faster.
 
 With the weight reshaped to W_mat[(t, f), c] = w[f, c, u, v], where
 t = u * kw + v runs over the K = kh * kw kernel offsets, a stride-1
@@ -25,14 +25,8 @@ Nothing is padded or gathered on the input side: the products read x and
 write dx where they are (an image's rows are contiguous), and only Y and D,
 K * C_out values per position, are built, against K * C_in for im2col. The
 multiply-adds are the direct method's (Winograd does 0.44 of them in 2D), so
-this pays where C_out is small beside C_in: measured forward + backward
-against Winograd F(2, 3) (float32, two threads), 3x3 layers from C_in to
-C_out channels, N = 8 at 28x28 and N = 1 at 160x160:
-
-    128 -> 16: 0.60 and 0.53;   128 -> 32: 0.78 and 0.96;
-    256 -> 64: 0.84 and 0.80;   128 -> 128: 1.40 and 1.28
-
-(the ratio, shifted over Winograd; DenseNet's 3x3 layers are 128 -> 32).
+this pays where C_out is small beside C_in, such as DenseNet's 128 -> 32 3x3
+layers (measurements against Winograd: ``benchmarks/RESULTS.md``).
 
 Images go a slab of rows at a time, so Y or D stays about SLAB_BYTES. Two
 threads share the work, each with single-threaded BLAS: the forward by
@@ -49,8 +43,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference.ops import _jit_shifted
-from reference.ops._threads import share
+from reference._validation import conv_output_size
+from reference.ops._fast import kernels_shifted
+from reference.ops._fast.threads import share
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -67,7 +62,7 @@ SLAB_BYTES = 1 << 20  # Y or D of one slab stays about this size (L2-sized)
 MIN_THREAD_FLOPS = 2e7  # smaller layers run in one thread
 
 
-def shifted_applies(w_shape, stride) -> bool:
+def shifted_applies(w_shape: tuple[int, ...], stride: tuple[int, ...]) -> bool:
     """Return True if the shifted-product method can run this layer: 1D/2D, stride 1.
 
     Examples
@@ -182,8 +177,8 @@ class ShiftedKernels(NamedTuple):
 
 NUMPY_KERNELS = ShiftedKernels(shift_add_rows, gather_rows)
 NUMBA_KERNELS = ShiftedKernels(
-    lambda y, k, p, r0, out: _jit_shifted._shift_add_rows(y, *k, *p, r0, out),
-    lambda d, k, p, r0, cols: _jit_shifted._gather_rows(d, *k, *p, r0, cols),
+    lambda y, k, p, r0, out: kernels_shifted.shift_add_rows(y, *k, *p, r0, out),
+    lambda d, k, p, r0, cols: kernels_shifted.gather_rows(d, *k, *p, r0, cols),
 )
 
 
@@ -213,7 +208,13 @@ def _flops(x_shape, w_shape) -> int:
     return 2 * x_shape[0] * math.prod(x_shape[2:]) * math.prod(w_shape)
 
 
-def shifted_forward(x, w, padding, kernels=NUMBA_KERNELS, workers=None) -> np.ndarray:
+def shifted_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    padding: tuple[int, ...],
+    kernels: ShiftedKernels = NUMBA_KERNELS,
+    workers: int | None = None,
+) -> np.ndarray:
     """Convolve x (N, C_in, *S) with w (C_out, C_in, *k), stride 1, 1D or 2D; no bias.
 
     ``padding`` is a tuple (one int per spatial dim). Validation is the
@@ -233,9 +234,7 @@ def shifted_forward(x, w, padding, kernels=NUMBA_KERNELS, workers=None) -> np.nd
     n_img, c_in, height, width = x2.shape
     c_out, kernel = w2.shape[0], w2.shape[2:]
     wm = _weight_matrix(w2)
-    s_out = tuple(
-        s + 2 * p - k + 1 for s, p, k in zip(x2.shape[2:], pad, kernel, strict=True)
-    )
+    s_out = conv_output_size(x2.shape[2:], kernel, (1, 1), pad)
     out = np.zeros((n_img, c_out) + s_out, dtype=x.dtype)
     nr = _slab_rows(len(wm), width, height, x.dtype.itemsize)
 
@@ -255,7 +254,14 @@ def shifted_forward(x, w, padding, kernels=NUMBA_KERNELS, workers=None) -> np.nd
     return out.reshape(out.shape[:2] + s_out[2 - ndim :])
 
 
-def shifted_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, workers=None):
+def shifted_backward(
+    dout: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    padding: tuple[int, ...],
+    kernels: ShiftedKernels = NUMBA_KERNELS,
+    workers: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (dx, dw) of `shifted_forward` for upstream dout (N, C_out, *S_out).
 
     Examples

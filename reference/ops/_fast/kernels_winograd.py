@@ -1,6 +1,6 @@
-"""Private Numba kernels for Winograd convolution F(2, 3): the four tile transforms.
+"""Numba kernels for Winograd convolution F(2, 3): the tile transforms and layouts.
 
-Layouts (see `reference.ops.winograd`): images are channels-last and lifted to
+Layouts (see `reference.ops._fast.winograd`): images are channels-last and lifted to
 three spatial axes, ``(N, E0, E1, E2, C)``; transformed tiles are
 ``(P, T, C)`` with P = alpha0 * alpha1 * alpha2 transform components (64 for a
 3x3x3 kernel, 16 for 3x3) and T tiles of a slab. Tiles are enumerated row-major
@@ -22,16 +22,24 @@ tile by tile, on rows of C channels, reading or writing the (P, T, C) stack.
 ``buf`` (2, alpha0 * alpha1, E2 * C) holds two scratch strips. An axis whose
 alpha is 1 is copied through unchanged.
 
-Each kernel has a NumPy twin in `reference.ops.winograd` (same arguments, same
-results), and the four are pairwise adjoint: `_input_adjoint` is the transpose
-of `_input_transform`, `_output_adjoint` of `_output_transform`.
+Each kernel has a NumPy twin of the same name in `reference.ops._fast.winograd`
+(same arguments, same results), and the four transforms are pairwise adjoint:
+`input_adjoint` is the transpose of `input_transform`, `output_adjoint` of
+`output_transform`.
 """
 
 from __future__ import annotations
 
-from reference.ops._jit import njit
+from reference.ops._fast.jit import njit
 
-__all__: list[str] = []  # private module; winograd.py wraps these kernels
+__all__ = [
+    "channels_first",
+    "channels_last",
+    "input_adjoint",
+    "input_transform",
+    "output_adjoint",
+    "output_transform",
+]
 
 
 @njit(cache=True, nogil=True, boundscheck=False, inline="always")
@@ -43,8 +51,8 @@ def _line(src, si, ss, dst, di, ds, kind):  # pragma: no cover - jitted
     rows 0, 1, A^T = [[1,1,1,0],[0,1,-1,-1]]; 3: m = A y from rows 0, 1 (its
     transpose). One loop per output row over the C channels: each reads at
     most three rows and writes one, which LLVM vectorises (one loop writing
-    all four rows needs too many run-time alias checks and stays scalar:
-    3.5x slower, measured).
+    all four rows needs too many run-time alias checks and stays scalar,
+    several times slower).
     """
     s0, s1, s2, s3 = si, si + ss, si + 2 * ss, si + 3 * ss
     d0, d1, d2, d3 = di, di + ds, di + 2 * ds, di + 3 * ds
@@ -128,7 +136,7 @@ def _strip(strip, alpha, tiles, e0, e1):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _input_transform(xcl, alpha, tiles, span, out, buf):  # pragma: no cover - jitted
+def input_transform(xcl, alpha, tiles, span, out, buf):  # pragma: no cover - jitted
     """out[xi, t_lo + t, :] = (B^T (x) B^T (x) B^T) of tile t of a slab of xcl.
 
     ``xcl`` (N, E0, E1, E2, C) is padded so that every tile fits; ``span`` is
@@ -159,8 +167,8 @@ def _input_transform(xcl, alpha, tiles, span, out, buf):  # pragma: no cover - j
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _input_adjoint(dv, alpha, tiles, span, dxcl, buf):  # pragma: no cover - jitted
-    """dxcl[tile t] += (B (x) B (x) B) dv[:, t_lo + t, :]: `_input_transform`^T.
+def input_adjoint(dv, alpha, tiles, span, dxcl, buf):  # pragma: no cover - jitted
+    """dxcl[tile t] += (B (x) B (x) B) dv[:, t_lo + t, :]: `input_transform`^T.
 
     Neighbouring tiles overlap by two positions on every transformed axis, so
     their contributions add up (in the strip along axis 2, in ``dxcl``
@@ -191,7 +199,7 @@ def _input_adjoint(dv, alpha, tiles, span, dxcl, buf):  # pragma: no cover - jit
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _output_transform(mm, alpha, tiles, span, out, buf):  # pragma: no cover - jitted
+def output_transform(mm, alpha, tiles, span, out, buf):  # pragma: no cover - jitted
     """out[tile t] = (A^T (x) A^T (x) A^T) mm[:, t_lo + t, :], cropped to out.
 
     ``out`` (N, S0, S1, S2, C) is the channels-last output; positions of the
@@ -228,8 +236,8 @@ def _output_transform(mm, alpha, tiles, span, out, buf):  # pragma: no cover - j
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _output_adjoint(dout, alpha, tiles, span, dm, buf):  # pragma: no cover - jitted
-    """dm[:, t_lo + t, :] = (A (x) A (x) A) dout[tile t]: `_output_transform`^T.
+def output_adjoint(dout, alpha, tiles, span, dm, buf):  # pragma: no cover - jitted
+    """dm[:, t_lo + t, :] = (A (x) A (x) A) dout[tile t]: `output_transform`^T.
 
     Positions beyond dout's extent (N, S0, S1, S2, C) count as zeros.
     """
@@ -266,13 +274,13 @@ def _output_adjoint(dout, alpha, tiles, span, dm, buf):  # pragma: no cover - ji
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _channels_last(src, dst):  # pragma: no cover - jitted
+def channels_last(src, dst):  # pragma: no cover - jitted
     """dst[n, i, j, k, c] = src[n, c, i, j, k]; 5D arrays, any strides.
 
     A blocked transpose: per plane i, 16 channels at a time, so the 16 source
     rows being read stay in L1 while the destination is written 64 bytes at a
-    time (NumPy's strided copy misses the cache on every element: 5-15x slower
-    at 64-192 channels, measured).
+    time (NumPy's strided copy misses the cache on every element; timings in
+    ``benchmarks/RESULTS.md``).
     """
     n_img, n_c, s0, s1, s2 = src.shape
     for n in range(n_img):
@@ -286,8 +294,8 @@ def _channels_last(src, dst):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _channels_first(src, dst):  # pragma: no cover - jitted
-    """dst[n, c, i, j, k] = src[n, i, j, k, c]; the inverse of `_channels_last`."""
+def channels_first(src, dst):  # pragma: no cover - jitted
+    """dst[n, c, i, j, k] = src[n, i, j, k, c]; the inverse of `channels_last`."""
     n_img, s0, s1, s2, n_c = src.shape
     for n in range(n_img):
         for i in range(s0):

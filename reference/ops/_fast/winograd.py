@@ -4,7 +4,8 @@ Public names: `winograd_applies`, `winograd_forward`, `winograd_backward`, the
 kernel sets `NUMPY_KERNELS` / `NUMBA_KERNELS`, and the NumPy twins of the tile
 transforms (`input_transform`, `input_adjoint`, `output_transform`,
 `output_adjoint`). `reference.ops.conv_forward` / `conv_backward` call this
-module for the layers where it is faster (see `reference.ops.conv`).
+module (through `reference.ops._fast.dispatch`) for the layers where it is
+faster.
 
 The idea (Lavin and Gray, 2016): two outputs of a 3-tap correlation,
 y0 = d0 g0 + d1 g1 + d2 g2 and y1 = d1 g0 + d2 g1 + d3 g2, need 6 products
@@ -40,23 +41,22 @@ only add, subtract and halve).
 Layout: images are channels-last and lifted to three spatial axes,
 (N, E0, E1, E2, C); a 2D layer's first axis has a 1-tap "kernel" that is not
 transformed (alpha = 1). The layout changes are compiled blocked transposes
-(NumPy's strided copy took 1.5 s for a 192-channel 160x160x16 volume; the
-kernel 0.11 s).
+(NumPy's strided copy is much slower on large volumes).
 
 Tiles are processed in slabs of tile rows, so the transformed buffers stay a
 few MiB however large the volume: about SLAB_BYTES (1 MiB, L2-sized) but at
 least MIN_TILES tiles, since every slab multiplies by all of U. The backward
-sums dU over groups of slabs (GROUP_TILES tiles or more): adding a 768 x 256
-channel dU after every small slab cost more than the products. Two threads
+sums dU over groups of slabs (GROUP_TILES tiles or more): adding a wide
+layer's dU after every small slab cost more than the products. Two threads
 share the slabs, each with single-threaded BLAS (the per-component products
 are too small for BLAS to split well). The backward's input tiles overlap, so
 the threads' runs of strips keep a gap, done after them (`_partition`).
 
 The backward recomputes the padded channels-last input and U rather than
 taking them from the forward: keeping them would add about 1.3x each 3x3
-conv input to a model's cached activations (for the course U-Net, about
-0.8 GB by count, which would take its 2.8 GB peak past 3 GB), while
-recomputing costs a transpose and a small product per layer.
+conv input to a model's cached activations (the course U-Net's figure is in
+``benchmarks/RESULTS.md``), while recomputing costs a transpose and a small
+product per layer.
 
 References
 ----------
@@ -72,9 +72,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference.ops import _jit_winograd
-from reference.ops._threads import run_threads, thread_count
-from reference.ops.im2col import crop_spatial
+from reference._validation import conv_output_size
+from reference.ops._fast import kernels_winograd
+from reference.ops._fast.threads import run_threads, thread_count
+from reference.ops.padding import crop_spatial
 
 __all__ = [
     "NUMBA_KERNELS",
@@ -102,7 +103,7 @@ _AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], float)
 _ONE = np.ones((1, 1))
 
 
-def winograd_applies(w_shape, stride) -> bool:
+def winograd_applies(w_shape: tuple[int, ...], stride: tuple[int, ...]) -> bool:
     """Return True for a stride-1 convolution with a kernel of 3 on every axis.
 
     Examples
@@ -132,9 +133,7 @@ def _geometry(x_shape, padding) -> _Geometry:
     padding = (0,) * lead + tuple(padding)
     s_in = (1,) * lead + tuple(x_shape[2:])
     kernel = tuple(3 if a == 4 else 1 for a in alpha)
-    s_out = tuple(
-        s + 2 * p - k + 1 for s, p, k in zip(s_in, padding, kernel, strict=False)
-    )
+    s_out = conv_output_size(s_in, kernel, (1, 1, 1), padding)
     m = tuple(a - 2 if a == 4 else 1 for a in alpha)
     tiles = tuple(-(-s // k) for s, k in zip(s_out, m, strict=False))
     extent = tuple(k * t + a - k for k, t, a in zip(m, tiles, alpha, strict=False))
@@ -153,7 +152,7 @@ def _weight_transform(w, geo):
     """U[xi] = (G (x) G (x) G) w as (P, C_in, C_out), in w's dtype.
 
     One small matrix product per transformed axis (an einsum over all three
-    axes at once took 14x longer on a 128 -> 32 3x3 weight, 3x on 768 -> 256).
+    axes at once was several times slower, see ``benchmarks/RESULTS.md``).
     """
     kernel = tuple(3 if a == 4 else 1 for a in geo.alpha)
     u = w.reshape(w.shape[:2] + kernel).transpose(2, 3, 4, 1, 0)  # (k0, k1, k2, x, o)
@@ -374,12 +373,12 @@ NUMPY_KERNELS = WinogradKernels(
     channels_first,
 )
 NUMBA_KERNELS = WinogradKernels(
-    _jit_winograd._input_transform,
-    _jit_winograd._input_adjoint,
-    _jit_winograd._output_transform,
-    _jit_winograd._output_adjoint,
-    _jit_winograd._channels_last,
-    _jit_winograd._channels_first,
+    kernels_winograd.input_transform,
+    kernels_winograd.input_adjoint,
+    kernels_winograd.output_transform,
+    kernels_winograd.output_adjoint,
+    kernels_winograd.channels_last,
+    kernels_winograd.channels_first,
 )
 
 
@@ -415,9 +414,8 @@ def _worker_count(workers, total, strips, flops) -> int:
 
     By default (``workers`` None) as many as BLAS may use, but one for layers
     of fewer than MIN_THREAD_FLOPS product flops, where starting threads and
-    sharing the GIL cost more than they save. Forward + backward, 128 -> 32
-    channels, N = 8, one thread vs two (medians, ms): 7x7 1.66 vs 2.23,
-    14x14 3.75 vs 3.68, 28x28 12.8 vs 10.2, 56x56 52.8 vs 38.8.
+    sharing the GIL cost more than they save (``benchmarks/RESULTS.md``,
+    "Winograd threads").
     """
     return thread_count(total // (4 * strips), flops, MIN_THREAD_FLOPS, workers)
 
@@ -456,7 +454,13 @@ def _total_strips(geo, n_images) -> int:
     return n_images * geo.tiles[0] * geo.tiles[1]
 
 
-def winograd_forward(x, w, padding, kernels=NUMBA_KERNELS, workers=None) -> np.ndarray:
+def winograd_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    padding: tuple[int, ...],
+    kernels: WinogradKernels = NUMBA_KERNELS,
+    workers: int | None = None,
+) -> np.ndarray:
     """Convolve x (N, C_in, *S) with 3x3(x3) filters w, stride 1; no bias.
 
     ``padding`` is a tuple (one int per spatial dim). Validation is the
@@ -497,7 +501,14 @@ def winograd_forward(x, w, padding, kernels=NUMBA_KERNELS, workers=None) -> np.n
     return out.reshape(out.shape[:2] + geo.s_out[3 - len(padding) :])
 
 
-def winograd_backward(dout, x, w, padding, kernels=NUMBA_KERNELS, workers=None):
+def winograd_backward(
+    dout: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    padding: tuple[int, ...],
+    kernels: WinogradKernels = NUMBA_KERNELS,
+    workers: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (dx, dw) of `winograd_forward` for upstream dout (N, C_out, *S_out).
 
     Examples

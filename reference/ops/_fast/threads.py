@@ -1,17 +1,18 @@
 """Run independent pieces of work in parallel threads, each with one BLAS thread.
 
-Private helpers of the convolution, batch-norm and pooling drivers. Numba
-kernels compiled with ``nogil=True`` and NumPy's BLAS calls release the GIL,
-so Python threads run them on separate cores.
+Used by the convolution, batch-norm and pooling drivers. Numba kernels
+compiled with ``nogil=True`` and NumPy's BLAS calls release the GIL, so Python
+threads run them on separate cores.
 
 The extra threads are *helpers* kept alive between calls: starting a thread
-per call cost about 130 us (measured), and a DenseNet-121 training step makes
-several hundred such calls. A helper waits on a queue (no CPU use) and runs
-one piece at a time; every call waits for its pieces, so no work is ever in
-flight when a call returns. After a ``fork`` (the grader forks workers) the
-child forgets the parent's helpers, which do not exist there, and starts its
-own when it needs them. Numba's own ``parallel=True`` layer is not used: its
-OpenMP runtime kills processes forked after it ran.
+per call is not free, and a DenseNet-121 training step makes several hundred
+such calls (``benchmarks/RESULTS.md``, "Threads"). A helper waits on a queue
+(no CPU use) and runs one piece at a time; every call waits for its pieces,
+so no work is ever in flight when a call returns. After a ``fork`` (the
+grader forks workers) the child forgets the parent's helpers, which do not
+exist there, and starts its own when it needs them. Numba's own
+``parallel=True`` layer is not used: its OpenMP runtime kills processes forked
+after it ran.
 
 If the helpers are busy (another thread of the program is using them) or a
 helper thread cannot start, the pieces run in fresh threads or in the caller.
@@ -22,10 +23,11 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from collections.abc import Callable
 
 from reference.runtime import blas_thread_count, limit_blas_threads
 
-__all__: list[str] = []
+__all__ = ["run_split", "run_threads", "share", "thread_count"]
 
 
 class _Helper:
@@ -41,7 +43,7 @@ class _Helper:
             job, done = self.jobs.get()
             job()
             # drop the job before waiting for the next: its closure holds the
-            # caller's arrays (0.3 GB more peak for the 3D U-Net, measured)
+            # caller's arrays (a 3D U-Net's peak memory grows otherwise)
             job = None
             done.set()
 
@@ -89,7 +91,9 @@ def _borrow(count) -> list:
     return _helpers[:count] + [None] * (count - len(_helpers))
 
 
-def thread_count(items, flops, min_flops, workers=None) -> int:
+def thread_count(
+    items: int, flops: float, min_flops: float, workers: int | None = None
+) -> int:
     """Threads for ``items`` independent pieces of ``flops`` product flops in all.
 
     ``workers`` if given, else as many as BLAS may use (the caller's thread
@@ -101,14 +105,14 @@ def thread_count(items, flops, min_flops, workers=None) -> int:
     return max(1, min(workers, items))
 
 
-def run_split(work, items, workers) -> list:
+def run_split(work: Callable, items: int, workers: int) -> list:
     """Return [work(start, stop)] over [0, items) cut into ``workers`` even runs.
 
     The runs go to `run_threads`, so BLAS keeps to one thread even when
     there is a single run: a two-thread BLAS product leaves an OpenBLAS
     worker spinning for a while after it returns, which then competes with
-    the next layer's own threads for the two cores (a 56x56 Winograd
-    backward took 38 instead of 24 ms right after one, measured).
+    the next layer's own threads for the two cores (``benchmarks/RESULTS.md``,
+    "Threads").
 
     Examples
     --------
@@ -120,7 +124,13 @@ def run_split(work, items, workers) -> list:
     return run_threads(work, list(zip(bounds[:-1], bounds[1:], strict=True)))
 
 
-def share(work, items, cost, min_cost, workers=None) -> list:
+def share(
+    work: Callable,
+    items: int,
+    cost: float,
+    min_cost: float,
+    workers: int | None = None,
+) -> list:
     """Return `run_split` of work over ``items`` with `thread_count`'s workers.
 
     ``cost`` measures the whole job (flops, cells) against ``min_cost``, the
@@ -134,17 +144,16 @@ def share(work, items, cost, min_cost, workers=None) -> list:
     return run_split(work, items, thread_count(items, cost, min_cost, workers))
 
 
-def run_threads(work, runs) -> list:
+def run_threads(work: Callable, runs: list[tuple[int, int]]) -> list:
     """Return [work(start, stop) for each run], the runs in parallel threads.
 
     The calling thread takes the first run; the others go to the helpers
     (or fresh threads if the helpers are busy), and a run no thread can take
     runs in the calling thread afterwards. BLAS is held to one thread
     meanwhile, so each thread's products run on its own core (the
-    per-component products are too small for BLAS to split well: two
-    threads each with single-threaded BLAS ran them 1.3-1.8x faster than one
-    thread with two-threaded BLAS, measured). The first exception of any
-    run is raised here, after every run has ended.
+    per-thread products are too small for BLAS to split well; see
+    ``benchmarks/RESULTS.md``, "Threads"). The first exception of any run is
+    raised here, after every run has ended.
     """
     results, errors = [None] * len(runs), []
 

@@ -1,47 +1,57 @@
-"""Layout transforms behind the matrix-product convolution: im2col, col2im, padding.
+"""The slab-wise im2col + GEMM convolution driver: bounded memory, BLAS speed.
 
-Public names: `pad_spatial`, `crop_spatial`, `im2col`, `col2im`, `shift_add`, and
-the slab-wise convolution driver `gemm_forward` / `gemm_backward` with its
-`Kernels` (`NUMPY_KERNELS`, `NUMBA_KERNELS`).
+Public names: `gemm_forward` / `gemm_backward` (called by
+`reference.ops._fast.dispatch` and `reference.ops.conv_transpose`), and the
+tuning constants `CHUNK_BYTES`, `FOLD_POSITIONS`, `MIN_THREAD_FLOPS`.
 
-The layout functions work on ONE image ``(C, *S)`` with 1, 2 or 3 spatial dims
-and write into a caller-owned buffer, so a convolution can process an image a
-slab of planes at a time (see `reference.ops.conv`). They are vectorised over
-everything except the kernel offsets and are the NumPy twins of the Numba
-kernels in `reference.ops._jit` (same arguments, same results).
+Memory is the trade-off this driver is built around. Classic im2col (the
+readable version is `reference.ops.conv.conv_forward_im2col`) copies every
+input value once per kernel offset, which for a 3D layer can take gigabytes.
+So columns are never built for a whole batch or volume: each image is
+processed a *slab* of planes (along the first spatial axis) at a time, each
+slab's buffers at most CHUNK_BYTES, and the matrix product of each slab is a
+BLAS GEMM. Peak extra memory of forward + backward stays within twice the size
+of the inputs, outputs and gradients (the tests measure it), whatever the layer.
 
-Layout: a "column" array holds one row block per kernel offset g (row-major over
-the kernel axes) and channel c, then the output positions::
+Speed comes from the GEMM; the copies around it are the overhead. The *split*
+im2col trims them: kernel axes are divided into gathered axes G (copied into
+columns on the input side, as in im2col) and shifted axes H (stride 1 only,
+handled on the output side). With W reshaped to a (|H|*C_out, |G|*C_in) matrix,
 
-    cols[g, c, z, *e] = x_pad[c, (e0 + z) * s_0 + g_0, e_1 * s_1 + g_1, ...]
+    cols[(g, c), e] = x_pad[c, e*s + g]        (g runs over G offsets)
+    Y = W_mat @ cols                           (one GEMM per slab)
+    out[f, o] = sum over h of Y[(h, f), o + h] (h runs over H offsets)
 
-so ``cols.reshape(K * C, -1)`` is the matrix that a (C_out, K * C) weight matrix
-multiplies (K = prod(kernel)).
+H = {} is classic im2col (copies grow with C_in * K); H = all axes copies nothing
+on the input side and sums K shifted products instead (grows with C_out * K). A
+1x1 conv is a pure GEMM either way. The backward uses the same two layouts:
+dW_mat = dY @ cols^T, dcols = W_mat^T @ dY scattered back by col2im, where dY
+gathers dout shifted along H (W flipped along H). `reference.ops._fast.dispatch`
+picks H per layer from a small cost model. Small 1D/2D images share GEMMs
+across the batch (`_setup`).
+
+The gathers and scatters are `reference.ops._fast.kernels_im2col`'s Numba
+kernels or their NumPy twins (`NUMBA_KERNELS`, `NUMPY_KERNELS` there).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
-from reference.ops import _jit
-from reference.ops._threads import share
+from reference._validation import conv_output_size
+from reference.ops._fast.kernels_im2col import Kernels
+from reference.ops._fast.threads import share
+from reference.ops.padding import crop_spatial
 
 __all__ = [
-    "NUMBA_KERNELS",
-    "NUMPY_KERNELS",
-    "Kernels",
-    "col2im",
-    "crop_spatial",
+    "CHUNK_BYTES",
+    "FOLD_POSITIONS",
+    "MIN_THREAD_FLOPS",
     "gemm_backward",
     "gemm_forward",
-    "im2col",
-    "pad_spatial",
-    "shift_add",
 ]
 
 CHUNK_BYTES = 16 << 20  # slab buffers: big GEMMs, few BLAS calls (robust under load)
@@ -49,156 +59,8 @@ FOLD_POSITIONS = 1024  # 1D/2D images this small share GEMMs across the batch
 MIN_THREAD_FLOPS = 2e7  # smaller batches run in one thread
 
 
-def pad_spatial(x: np.ndarray, padding) -> np.ndarray:
-    """Return a zero-padded copy of x (N, C, *S) of shape (N, C, *(S + 2 * padding)).
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, *S)
-    padding : tuple of int, one per spatial dim
-
-    Examples
-    --------
-    >>> pad_spatial(np.ones((1, 1, 2)), (1,))
-    array([[[0., 1., 1., 0.]]])
-    """
-    shape = x.shape[:2] + tuple(
-        s + 2 * p for s, p in zip(x.shape[2:], padding, strict=False)
-    )
-    out = np.zeros(shape, dtype=x.dtype)
-    out[crop_spatial(padding, x.shape[2:], lead=2)] = x
-    return out
-
-
-def crop_spatial(start, size, lead: int = 1) -> tuple:
-    """Return the index tuple selecting ``start[a]:start[a] + size[a]`` on spatial axes.
-
-    ``lead`` leading axes (channels, or batch and channels) are kept whole.
-
-    Examples
-    --------
-    >>> np.arange(5)[crop_spatial((1,), (3,), lead=0)]
-    array([1, 2, 3])
-    """
-    return (slice(None),) * lead + tuple(
-        slice(a, a + s) for a, s in zip(start, size, strict=False)
-    )
-
-
-def _offsets(kernel):
-    """Yield (g, offset tuple) over the kernel offsets in row-major order."""
-    return enumerate(itertools.product(*(range(k) for k in kernel)))
-
-
-def _window(offset, stride, e0, extent):
-    """Index tuple of x_pad[c, (e0 + z)*s_0 + g_0, e_1*s_1 + g_1, ...] over extent."""
-    first = slice(
-        offset[0] + stride[0] * e0,
-        offset[0] + stride[0] * (e0 + extent[0] - 1) + 1,
-        stride[0],
-    )
-    rest = tuple(
-        slice(g, g + s * (e - 1) + 1, s)
-        for g, s, e in zip(offset[1:], stride[1:], extent[1:], strict=False)
-    )
-    return (slice(None), first) + rest
-
-
-def im2col(x_pad: np.ndarray, kernel, stride, e0: int, out: np.ndarray) -> np.ndarray:
-    """Gather the windows of one padded image into ``out`` and return it.
-
-    Parameters
-    ----------
-    x_pad : ndarray of shape (C, *S_pad)
-        One image, already padded.
-    kernel, stride : tuple of int, one per spatial dim
-    e0 : int
-        First output plane (along the first spatial axis) of this slab.
-    out : ndarray of shape (prod(kernel), C, nz, *E_rest)
-        Filled with out[g, c, z, *e] = x_pad[c, (e0 + z)*s_0 + g_0, e_1*s_1 + g_1, ...]
-        for the nz planes e0 .. e0 + nz - 1 and all E_rest positions.
-
-    Examples
-    --------
-    >>> x_pad = np.arange(4.0).reshape(1, 4)  # one channel, length 4
-    >>> im2col(x_pad, (2,), (1,), 0, np.empty((2, 1, 3)))[:, 0]
-    array([[0., 1., 2.],
-           [1., 2., 3.]])
-    """
-    extent = out.shape[2:]
-    for g, offset in _offsets(kernel):
-        out[g] = x_pad[_window(offset, stride, e0, extent)]
-    return out
-
-
-def col2im(cols: np.ndarray, kernel, stride, e0: int, dst: np.ndarray) -> np.ndarray:
-    """Scatter-add columns back into a padded image (the adjoint of `im2col`).
-
-    dst[c, (e0 + z)*s_0 + g_0, e_1*s_1 + g_1, ...] += cols[g, c, z, *e]; windows
-    that overlap add up. ``dst`` (C, *S_pad) is updated in place and returned.
-
-    Examples
-    --------
-    >>> col2im(np.ones((2, 1, 3)), (2,), (1,), 0, np.zeros((1, 4)))
-    array([[1., 2., 2., 1.]])
-    """
-    extent = cols.shape[2:]
-    for g, offset in _offsets(kernel):
-        dst[_window(offset, stride, e0, extent)] += cols[g]
-    return dst
-
-
-def shift_add(y: np.ndarray, kernel, e0: int, out: np.ndarray) -> np.ndarray:
-    """Add shifted products into the output: out[c, o] += y[g, c, o + g - (e0, 0, ...)].
-
-    Stride 1. ``y`` (prod(kernel), C, nz, *E_rest) holds one matrix product per
-    kernel offset g over planes e0 .. e0 + nz - 1 (with E = S_out + kernel - 1 on
-    every axis); ``out`` (C, *S_out) is updated in place where the source plane
-    lies in the slab, and returned.
-
-    Examples
-    --------
-    >>> y = np.array([[[1.0, 2.0, 3.0]], [[10.0, 20.0, 30.0]]])  # 2 offsets, 1 channel
-    >>> shift_add(y, (2,), 0, np.zeros((1, 2)))
-    array([[21., 32.]])
-    """
-    nz, s_out = y.shape[2], out.shape[1:]
-    for g, offset in _offsets(kernel):
-        lo, hi = max(0, e0 - offset[0]), min(s_out[0], e0 + nz - offset[0])
-        if hi <= lo:
-            continue
-        src = (g, slice(None), slice(lo + offset[0] - e0, hi + offset[0] - e0))
-        src += tuple(
-            slice(o, o + s) for o, s in zip(offset[1:], s_out[1:], strict=False)
-        )
-        out[:, lo:hi] += y[src]
-    return out
-
-
-# --------------------------------------------- the slab-wise GEMM convolution
-class Kernels(NamedTuple):
-    """Gather/scatter implementations used by `gemm_forward` / `gemm_backward`.
-
-    Each takes canonical 3D images ``(C, D, H, W)``: ``im2col(x_pad, kernel,
-    stride, e0, out)``, ``col2im(cols, kernel, stride, e0, dst)`` and
-    ``shift_add(y, kernel, e0, out)`` with the semantics of the functions above.
-    """
-
-    im2col: Callable
-    col2im: Callable
-    shift_add: Callable
-
-
-NUMPY_KERNELS = Kernels(im2col, col2im, shift_add)
-NUMBA_KERNELS = Kernels(
-    lambda xp, k, s, e0, out: _jit._im2col_3d(xp, *k, *s, e0, out),
-    lambda cols, k, s, e0, dst: _jit._col2im_3d(cols, *k, *s, e0, dst),
-    lambda y, k, e0, out: _jit._shift_add_3d(y, *k, e0, out),
-)
-
-
 class _Plan(NamedTuple):
-    """Geometry of one convolution in canonical 3D (see `reference.ops.conv` Notes)."""
+    """Geometry of one convolution in canonical 3D (see the module docstring)."""
 
     stride: tuple
     padding: tuple
@@ -248,9 +110,7 @@ def _make_plan(x_shape, w_shape, stride, padding, split, itemsize) -> _Plan:
     """Work out the canonical-3D geometry and the slab size (all tuples 3 long)."""
     kernel = w_shape[2:]
     s_pad = tuple(s + 2 * p for s, p in zip(x_shape[2:], padding, strict=False))
-    s_out = tuple(
-        1 + (s - k) // st for s, k, st in zip(s_pad, kernel, stride, strict=False)
-    )
+    s_out = conv_output_size(x_shape[2:], kernel, stride, padding)
     gk = tuple(1 if h else k for h, k in zip(split, kernel, strict=False))
     hk = tuple(k if h else 1 for h, k in zip(split, kernel, strict=False))
     extent = tuple(
@@ -342,9 +202,9 @@ def _setup(x_shape, w, stride, padding, split, dtype):
     Small 1D/2D images (at most FOLD_POSITIONS padded positions) are folded into
     batch-wide slabs: bigger GEMMs, fewer calls, for the price of transposing
     (N, C) to (C, N). Larger images, all 3D volumes, and 1x1 stride-1 unpadded
-    layers (one GEMM on each image as it is, no copies: 5-20% faster than
-    folded on DenseNet's 14x14 and 28x28 bottlenecks, measured) go one image
-    at a time, slab by slab.
+    layers (one GEMM on each image as it is, no copies, which measured faster
+    than folded on DenseNet's bottlenecks) go one image at a time, slab by
+    slab.
     """
     for fold in (False, True):
         w3 = w.reshape(w.shape[:2] + _lift(w.shape[2:], 1, fold))
@@ -381,16 +241,24 @@ def _forward_image(xp, wm, plan, out_n, kernels, scratch):
         kernels.shift_add(y, plan.hk, e0, out_n)
 
 
-def gemm_forward(x, w, stride, padding, split, kernels) -> np.ndarray:
+def gemm_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    split: tuple[bool, ...],
+    kernels: Kernels,
+) -> np.ndarray:
     """Convolve x (N, C_in, *S) with w (C_out, C_in, *k) slab by slab; no bias.
 
     ``stride`` and ``padding`` are tuples; ``split`` marks the shifted (stride-1)
-    kernel axes (see `reference.ops.conv`); ``kernels`` is `NUMPY_KERNELS` or
-    `NUMBA_KERNELS`. Inputs are validated by the caller; `reference.ops.conv_forward`
-    is the public entry point.
+    kernel axes (see the module docstring); ``kernels`` is one of the kernel
+    sets of `reference.ops._fast.kernels_im2col`. Inputs are validated by the
+    caller; `reference.ops.conv_forward` is the public entry point.
 
     Examples
     --------
+    >>> from reference.ops._fast.kernels_im2col import NUMPY_KERNELS
     >>> x, w = np.arange(4.0).reshape(1, 1, 4), np.ones((1, 1, 2))
     >>> gemm_forward(x, w, (1,), (0,), (True,), NUMPY_KERNELS)
     array([[[1., 3., 5.]]])
@@ -409,9 +277,8 @@ def gemm_forward(x, w, stride, padding, split, kernels) -> np.ndarray:
             _forward_image(xp, wm, plan, out3[n], kernels, scratch)
 
     _share_images(run, x3_shape, w)
-    return _from_canonical(
-        out3, (len(x), len(w)) + _true_out(x.shape, w, stride, padding), fold
-    )
+    s_out = conv_output_size(x.shape[2:], w.shape[2:], stride, padding)
+    return _from_canonical(out3, (len(x), len(w)) + s_out, fold)
 
 
 def _backward_image(xp, dp, wm, plan, dxp, dwm, kernels, scratch):
@@ -446,8 +313,17 @@ def _backward_image(xp, dp, wm, plan, dxp, dwm, kernels, scratch):
 
 
 def gemm_backward(
-    dout, x, w, stride, padding, split, kernels, *, need_dx=True, x_shape=None
-):
+    dout: np.ndarray,
+    x: np.ndarray | None,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    split: tuple[bool, ...],
+    kernels: Kernels,
+    *,
+    need_dx: bool = True,
+    x_shape: tuple[int, ...] | None = None,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Return (dx, dw) of `gemm_forward` for upstream dout.
 
     dx is None unless ``need_dx``; dw is None when ``x`` is None (then
@@ -456,6 +332,7 @@ def gemm_backward(
 
     Examples
     --------
+    >>> from reference.ops._fast.kernels_im2col import NUMPY_KERNELS
     >>> x, w = np.arange(4.0).reshape(1, 1, 4), np.ones((1, 1, 2))
     >>> dx, dw = gemm_backward(np.ones((1, 1, 3)), x, w, (1,), (0,), (False,),
     ...                        NUMPY_KERNELS)
@@ -493,8 +370,8 @@ def _share_images(run, x3_shape, w) -> list:
     """Return [run(start, stop)] over the images (canonical x3_shape) of a layer.
 
     Each thread runs its images' products with one BLAS thread (see
-    `reference.ops._threads.run_split`), in two threads unless the layer is
-    under MIN_THREAD_FLOPS or a folded batch (one canonical image).
+    `reference.ops._fast.threads.run_split`), in two threads unless the layer
+    is under MIN_THREAD_FLOPS or a folded batch (one canonical image).
     """
     flops = 2 * x3_shape[0] * math.prod(x3_shape[2:]) * math.prod(w.shape)
     return share(run, x3_shape[0], flops, MIN_THREAD_FLOPS)
@@ -516,14 +393,6 @@ def _padded_dout(dout_n, plan, scratch):
         return dout_n
     scratch[crop_spatial([k - 1 for k in plan.hk], plan.s_out)] = dout_n
     return scratch
-
-
-def _true_out(x_shape, w, stride, padding) -> tuple:
-    """S_out = 1 + (S + 2*pad - k) // stride in the caller's dims."""
-    return tuple(
-        1 + (s + 2 * p - k) // st
-        for s, p, k, st in zip(x_shape[2:], padding, w.shape[2:], stride, strict=True)
-    )
 
 
 def _unflatten_dw(dwm, order, w3, split, w_shape):

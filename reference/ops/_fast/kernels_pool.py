@@ -1,10 +1,11 @@
-"""Private loop kernels (Numba) for max pooling and upsampling, with NumPy twins.
+"""Numba loop kernels for max pooling and upsampling, with NumPy twins.
 
 Every kernel works on a canonical layout: feature maps ``(B, D, H, W)`` with
 ``B = N * C``; 1D and 2D inputs get leading spatial axes of size 1 (kernel 1,
 stride 1, padding 0 there), so one loop nest serves 1, 2 and 3 spatial dims.
 Kernels take only arrays and integers, write into output buffers the caller
-allocates, and never validate (the public functions in ``pooling.py`` do).
+allocates, and never validate (`reference.ops.pooling` and
+`reference.ops.resample` do).
 
 Max pooling: window cells are numbered in row-major order,
 ``idx = (u * KH + v) * KW + t`` for the offset (u, v, t) inside the window;
@@ -16,19 +17,19 @@ The kernels do not use Numba's ``parallel=True``: it picks the GNU OpenMP
 threading layer here, which kills any process forked after a parallel kernel
 ran ("fork() called from a process already using GNU OpenMP"), and the
 autograder forks its workers. They release the GIL instead (``nogil``), and
-``pooling.py`` runs large inputs as two runs of maps in two Python threads
-that end before it returns.
+`reference.ops.pooling` runs large inputs as two runs of maps in two Python
+threads that end before it returns.
 
 Each ``@njit`` kernel has a ``*_numpy`` twin with the same signature (strided
 views, a Python loop over the KD * KH * KW window offsets only); tests compare
-the two, and ``pooling.py`` uses the twins when ``NUMBA_DISABLE_JIT=1``.
+the two, and the callers use the twins when ``NUMBA_DISABLE_JIT=1``.
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-from numba import njit
+
+from reference.ops._fast.jit import JIT_ENABLED, njit
 
 __all__ = [
     "jit_enabled",
@@ -45,7 +46,7 @@ __all__ = [
 
 def jit_enabled() -> bool:
     """Return True unless Numba's JIT is disabled (``NUMBA_DISABLE_JIT=1``)."""
-    return not numba.config.DISABLE_JIT
+    return JIT_ENABLED
 
 
 @njit(cache=True, inline="always")
@@ -91,7 +92,8 @@ def max_pool_forward_3d(x, kd, kh, kw, sd, sh, sw, pd, ph, pw, out, argmax):
                     x0 = k * sw - pw
                     t_lo, t_hi = max(0, -x0), min(kw, width - x0)
                     out[m, i, j, k], argmax[m, i, j, k] = _window_max(
-                        x, m, z0, y0, x0, u_lo, u_hi, v_lo, v_hi, t_lo, t_hi, kh, kw)
+                        x, m, z0, y0, x0, u_lo, u_hi, v_lo, v_hi, t_lo, t_hi, kh, kw
+                    )
 
 
 @njit(cache=True, nogil=True)
@@ -147,8 +149,10 @@ def upsample_backward_3d(dout, fd, fh, fw, dx):
 
 def _window(a, offset, stride, out_spatial):
     """Return the strided view a[:, o0 + s0*i, o1 + s1*j, o2 + s2*k] (all i, j, k)."""
-    index = tuple(slice(o, o + s * (n - 1) + 1, s)
-                  for o, s, n in zip(offset, stride, out_spatial, strict=True))
+    index = tuple(
+        slice(o, o + s * (n - 1) + 1, s)
+        for o, s, n in zip(offset, stride, out_spatial, strict=True)
+    )
     return a[(slice(None), *index)]
 
 
