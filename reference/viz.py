@@ -1,7 +1,7 @@
-"""Matplotlib figures for evaluating diagnostic models: ROC, PR and calibration.
+"""Matplotlib figures for evaluating diagnostic models: ROC, PR, calibration, classes.
 
 Public names: `plot_roc`, `plot_precision_recall`, `plot_calibration`,
-`save_evaluation_figures`.
+`save_evaluation_figures`, `plot_confusion_matrix`, `save_confusion_matrix`.
 
 Each ``plot_*`` function draws on ``ax`` if given, otherwise on a new figure
 (built with ``matplotlib.figure.Figure``, so no pyplot state and no display is
@@ -22,10 +22,15 @@ from reference import metrics
 
 __all__ = [
     "plot_calibration",
+    "plot_confusion_matrix",
     "plot_precision_recall",
     "plot_roc",
+    "save_confusion_matrix",
     "save_evaluation_figures",
 ]
+
+_NORMALIZED_OVER = {"true": "each true class", "pred": "each predicted class",
+                    "all": "all samples"}
 
 
 def _new_axes(ax):
@@ -230,3 +235,111 @@ def save_evaluation_figures(y_true, y_score, out_dir, names=None) -> list[Path]:
         ax.figure.savefig(path, dpi=120)
         paths.append(path)
     return paths
+
+
+def _class_names(class_names, labels, y_true, y_pred, k: int) -> list[str]:
+    """Return K tick labels: the given names, else the classes of the matrix."""
+    if class_names is None:
+        if labels is None:
+            labels = np.union1d(np.ravel(y_true), np.ravel(y_pred))
+            labels = labels if labels.size == k else [0, 1]  # 0/1 input: both
+        return [f"{v:g}" for v in labels]
+    names = [str(name) for name in class_names]
+    if len(names) != k:
+        raise ValueError(f"plot_confusion_matrix: expected one class name per class "
+                         f"({k}), got {len(names)}.")
+    return names
+
+
+def _annotate(ax, cm: np.ndarray, normalize) -> None:
+    """Write each cell's value on it, white on dark cells."""
+    dark = 0.5 if normalize else cm.max() / 2
+    for (i, j), value in np.ndenumerate(cm):
+        text = f"{value:.2f}" if normalize else f"{value:d}"
+        ax.text(j, i, text, ha="center", va="center", fontsize="small",
+                color="white" if value > dark else "black")
+
+
+def plot_confusion_matrix(y_true, y_pred, *, labels=None, class_names=None,
+                          normalize="true", ax=None):
+    """Draw the (normalised) confusion matrix as a heat map, each cell annotated.
+
+    Parameters
+    ----------
+    y_true : array-like of integer class labels, any shape
+        Ground truth (such as a label map; every voxel counts once).
+    y_pred : array-like of the same shape
+        Hard predictions.
+    labels : sequence of int, optional
+        The classes, in order (see `reference.metrics.confusion_matrix`);
+        default: the sorted union of both arrays ([0, 1] for 0/1 input).
+    class_names : sequence of K str, optional
+        Tick labels, such as ``["background", "edema", "non-enhancing",
+        "enhancing"]``; default the class labels.
+    normalize : {"true", "pred", "all", None}, default "true"
+        As in `reference.metrics.confusion_matrix`; "true" puts each class's
+        sensitivity on the diagonal. None draws the counts.
+    ax : matplotlib Axes or None, default None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Rows are the true class, columns the predicted class (as the matrix);
+        one text per cell (``.2f`` when normalised, counts otherwise) and a
+        colour bar.
+
+    Examples
+    --------
+    >>> ax = plot_confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2],
+    ...                            class_names=["bg", "edema", "tumour"])
+    >>> [t.get_text() for t in ax.texts][:3], ax.get_ylabel()
+    (['0.50', '0.50', '0.00'], 'True class')
+    """
+    cm = metrics.confusion_matrix(np.ravel(y_true), np.ravel(y_pred), labels=labels,
+                                  normalize=normalize)
+    names = _class_names(class_names, labels, y_true, y_pred, len(cm))
+    ax = _new_axes(ax)
+    image = ax.imshow(cm, cmap="Blues", vmin=0, vmax=1 if normalize else cm.max())
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    _annotate(ax, cm, normalize)
+    ticks, slanted = np.arange(len(names)), max(len(name) for name in names) > 4
+    ax.set_xticks(ticks, names, rotation=45 if slanted else 0,
+                  ha="right" if slanted else "center")
+    ax.set_yticks(ticks, names)
+    ax.set_xlabel("Predicted class")
+    ax.set_ylabel("True class")
+    over = _NORMALIZED_OVER.get(normalize)
+    ax.set_title("Confusion matrix" + (f" (fractions of {over})" if over else ""))
+    return ax
+
+
+def save_confusion_matrix(y_true, y_pred, path, *, labels=None, class_names=None,
+                          normalize="true") -> Path:
+    """Write `plot_confusion_matrix`'s figure to a PNG file and return its path.
+
+    Parameters
+    ----------
+    y_true, y_pred, labels, class_names, normalize
+        As in `plot_confusion_matrix`.
+    path : str or os.PathLike
+        The file to write (``.png``); its folder is created if missing.
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = save_confusion_matrix([0, 1, 2], [0, 2, 2], Path(folder) / "cm.png")
+    ...     out.name, out.stat().st_size > 0
+    ('cm.png', True)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ax = plot_confusion_matrix(y_true, y_pred, labels=labels, class_names=class_names,
+                               normalize=normalize)
+    ax.figure.savefig(path, dpi=120)
+    return path

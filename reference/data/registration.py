@@ -14,6 +14,9 @@ looks for the ``M`` that makes ``warped`` look like ``fixed``; the same ``M``
 then carries the moving scan's label map onto the fixed grid (nearest-neighbour
 interpolation, so labels stay labels). A rigid ``M`` is a rotation about a
 centre ``c`` plus a shift ``t``: ``M p = R (p - c) + c + t``.
+
+A resliced scan is 0 where its field of view ends; `estimate_rigid` compares the
+scans only where both hold data (a mask per scan) and works coarse to fine.
 """
 
 from __future__ import annotations
@@ -240,7 +243,7 @@ class RigidFit(NamedTuple):
     matrix: np.ndarray  # (d + 1, d + 1), pulls moving onto fixed
     angles: np.ndarray  # (1,) in 2D, (3,) in 3D, radians
     shift: np.ndarray  # (d,), voxels
-    losses: np.ndarray  # (steps + 1,) mean squared difference before each step
+    losses: np.ndarray  # (levels * (steps + 1),) masked mean squared differences
 
 
 def _rotation_derivatives(angles: np.ndarray) -> list[np.ndarray]:
@@ -256,122 +259,297 @@ def _rotation_derivatives(angles: np.ndarray) -> list[np.ndarray]:
     return derivatives
 
 
-def _loss_and_gradient(target, moving, grads, coords, center, params, n_angles):
-    """Mean squared difference and its gradient for parameters (angles, shift).
+def _params_matrix(params: np.ndarray, center: np.ndarray) -> np.ndarray:
+    """Return the rigid matrix of the parameters ``(angles, shift)``."""
+    d = len(center)
+    angles, shift = params[: len(params) - d], params[len(params) - d :]
+    return rigid_matrix(angles if d == 3 else angles[0], shift, center)
 
-    ``target`` holds the fixed image at the sample points ``coords`` (d, P).
+
+class _Level(NamedTuple):
+    """One level of the coarse-to-fine schedule (see `_build_level`)."""
+
+    target: np.ndarray  # (P,) fixed image at the sample points
+    coords: np.ndarray  # (d, P) sample points p
+    moving: np.ndarray  # moving image
+    grads: list  # d arrays, its central differences
+    valid: np.ndarray | None  # moving mask as floats (None: all valid)
+    center: np.ndarray  # (d,) centre of rotation
+
+
+def _sample_moving(level: _Level, params: np.ndarray):
+    """Map the sample points through the transform; keep those with valid data.
+
+    Returns ``keep`` (P,) bool, and at the kept points the moving image (P',),
+    its gradient (d, P') and the offsets from the centre (d, P'). A point is
+    kept when all ``2**d`` voxels around ``M p`` are in the valid mask.
     """
-    angles, shift = params[:n_angles], params[n_angles:]
-    matrix = rigid_matrix(angles if n_angles > 1 else angles[0], shift, center)
-    d = moving.ndim
-    points = matrix[:d, :d] @ coords + matrix[:d, d:]  # (d, P) sample positions
-    warped = ndimage.map_coordinates(moving, points, order=1, mode="nearest")
-    residual = warped - target  # (P,)
+    matrix, d = _params_matrix(params, level.center), level.moving.ndim
+    points = matrix[:d, :d] @ level.coords + matrix[:d, d:]  # (d, P) positions M p
+    keep = np.ones(points.shape[1], dtype=bool)
+    if level.valid is not None:
+        keep = ndimage.map_coordinates(level.valid, points, order=1) > 1 - 1e-6
+    points = points[:, keep]
+    warped = ndimage.map_coordinates(level.moving, points, order=1, mode="nearest")
+    slope = np.stack(
+        [
+            ndimage.map_coordinates(g, points, order=1, mode="nearest")
+            for g in level.grads
+        ]
+    )  # (d, P')
+    return keep, warped, slope, level.coords[:, keep] - level.center[:, None]
+
+
+def _loss_and_gradient(level: _Level, params: np.ndarray):
+    """Masked mean squared difference and its gradient for parameters (angles, shift).
+
+    Only sample points whose image ``M p`` has valid data count, and the mean
+    is over those points, so moving data out of view does not lower the loss.
+    Returns ``(loss, gradient, n_valid)``.
+    """
+    keep, warped, slope, offsets = _sample_moving(level, params)
+    n_valid = int(keep.sum())
+    if n_valid == 0:
+        return np.inf, np.zeros(len(params)), 0
+    residual = warped - level.target[keep]  # (P',)
 
     # chain rule: dE/dparam = mean of 2 r(p) * grad moving(M p) . d(M p)/dparam
-    slope = np.stack(
-        [ndimage.map_coordinates(g, points, order=1, mode="nearest") for g in grads]
-    )  # (d, P)
-    weighted = 2 * slope * residual / residual.size  # (d, P)
-    d_shift = weighted.sum(axis=1)
-    offsets = coords - center[:, None]  # (d, P)
+    weighted = 2 * slope * residual / n_valid  # (d, P')
+    angles = params[: len(params) - len(level.center)]
     d_angles = [
         np.sum(weighted * (dr @ offsets)) for dr in _rotation_derivatives(angles)
     ]
-    return float(np.mean(residual**2)), np.concatenate([d_angles, d_shift])
+    gradient = np.concatenate([d_angles, weighted.sum(axis=1)])
+    return float(np.mean(residual**2)), gradient, n_valid
 
 
 def estimate_rigid(
     fixed,
     moving,
     *,
-    steps=300,
+    steps=100,
     learning_rate=0.5,
     smooth=1.0,
     initial_shift=None,
     sample_step=None,
+    fixed_mask="auto",
+    moving_mask="auto",
+    shrink_factors=(4, 2, 1),
 ) -> RigidFit:
-    """Find the rigid transform aligning ``moving`` to ``fixed`` by gradient descent.
+    """Find the rigid transform aligning ``moving`` to ``fixed``, coarse to fine.
 
     Parameters
     ----------
     fixed, moving : ndarray of the same 2D or 3D shape
         Two scans of the same head (same modality; intensities comparable).
-    steps : int
-        Gradient steps.
+    steps : int, default 100
+        Gradient steps at each level of ``shrink_factors``.
     learning_rate : float
         Step size of the preconditioned gradient descent (see Notes).
-    smooth : float
-        Gaussian sigma (voxels) applied to both images first: a smoother
-        loss surface, so larger misalignments are recovered.
+    smooth : float, default 1.0
+        Gaussian sigma (voxels) of the finest level; a level with shrink
+        factor ``f`` smooths with ``f * smooth`` (0: no smoothing).
     initial_shift : sequence of d float, optional
-        Starting shift; default `phase_correlation`'s estimate.
+        Starting shift; default `phase_correlation`'s estimate, or no shift if
+        that fits worse at the coarsest level.
     sample_step : int, optional
         Compare the images on every ``sample_step``-th voxel along each axis
         (default 1 in 2D, 2 in 3D: 8 times fewer points, same answer for
-        smooth images).
+        smooth images); a level with factor ``f`` uses ``max(sample_step, f)``.
+    fixed_mask, moving_mask : "auto", None, or bool ndarray of the image's shape
+        Where each image holds data. None: the whole grid. "auto": the whole
+        grid, less the exact zeros connected to its border (the fill of a
+        resliced scan) and one voxel next to them; zeros that both images share
+        at the border (the background of two skull-stripped scans) are data.
+    shrink_factors : sequence of int, default (4, 2, 1)
+        Coarse-to-fine schedule; each level starts from the previous one's
+        estimate, so motions of several voxels and degrees converge. ``(1,)``
+        is a single level.
 
     Returns
     -------
     RigidFit
         ``matrix`` (pass to `resample` with ``moving``), the ``angles`` and
         ``shift`` (rotation about the middle of the grid, ``(shape - 1) / 2``)
-        and the loss before every step (``losses[-1]`` is the final one).
+        and the loss before every step, level after level: shape
+        ``(len(shrink_factors) * (steps + 1),)``, ``losses[-1]`` the final one.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an option is invalid, or the valid regions stop
+        overlapping.
 
     Notes
     -----
-    Loss ``E = mean over p of (moving(M p) - fixed(p))**2`` with ``moving``
-    interpolated linearly. Its gradient with respect to each parameter
-    ``theta_j`` is ``mean over p of 2 r(p) grad_moving(M p) . dM p / dtheta_j``
-    (``r`` the residual, ``grad_moving`` from central differences). Each step
-    is ``theta_j -= learning_rate * dE/dtheta_j / h_j`` with
+    Loss ``E = (1 / |V|) sum over p in V of (moving(M p) - fixed(p))**2``,
+    ``moving`` interpolated linearly, ``V`` the sample points ``p`` inside the
+    fixed mask whose image ``M p`` lies inside the moving mask: scans whose
+    edges were filled with zeros are compared only where both hold data, as
+    ITK's and ANTs' masked metrics do, and the mean over ``|V|`` gains nothing
+    by moving data out of view. Smoothing is normalised, ``G * (I m) / G * m``,
+    so the fill never bleeds into the data, and both masks (and the grid) are
+    shrunk by ``2 sigma + 1`` voxels for ``V``, where the two smoothings would
+    average different anatomy. The gradient with respect to each parameter
+    ``theta_j`` is ``mean over V of 2 r(p) grad_moving(M p) . dM p /
+    dtheta_j`` (``r`` the residual, ``grad_moving`` from central differences).
+    Each step is ``theta_j -= learning_rate * dE/dtheta_j / h_j`` with
     ``h_j = 2 mean (grad_moving . dM p / dtheta_j)**2`` measured at the start
-    (a diagonal Gauss-Newton scaling, so a radian and a voxel get sensible
-    step sizes).
+    of each level (a diagonal Gauss-Newton scaling, so a radian and a voxel get
+    sensible step sizes).
 
     Examples
     --------
     >>> yy, xx = np.mgrid[:48, :48]
     >>> fixed = np.exp(-((xx - 20) ** 2 / 60 + (yy - 26) ** 2 / 20))
     >>> true = rigid_matrix(0.2, [2, -3], [23.5, 23.5])
-    >>> moving = resample(fixed, np.linalg.inv(true))
+    >>> moving = resample(fixed, np.linalg.inv(true))  # zero-filled edges
     >>> fit = estimate_rigid(fixed, moving, steps=200)
-    >>> fit.angles.round(2), fit.shift.round(1)
-    (array([0.2]), array([ 2., -3.]))
+    >>> fit.angles.round(2), fit.shift.round(1), fit.losses.shape
+    (array([0.2]), array([ 2., -3.]), (603,))
     """
     func = "estimate_rigid"
     fixed = np.asarray(fixed, dtype=np.float64)
     moving = np.asarray(moving, dtype=np.float64)
     check_ndim(fixed, (2, 3), "fixed", func, "(X, Y) or (X, Y, Z)")
     if fixed.shape != moving.shape:
-        fail(func, "fixed and moving of the same shape",
-             f"{fixed.shape} and {moving.shape}")
+        fail(
+            func,
+            "fixed and moving of the same shape",
+            f"{fixed.shape} and {moving.shape}",
+        )
+    masks = _valid_masks((fixed, moving), (fixed_mask, moving_mask), func)
     d = fixed.ndim
-    n_angles = 1 if d == 2 else 3
-
-    # smooth both, then sample the fixed image and the moving image's gradient
-    if smooth > 0:
-        fixed = ndimage.gaussian_filter(fixed, smooth)
-        moving = ndimage.gaussian_filter(moving, smooth)
-    step = (1 if d == 2 else 2) if sample_step is None else int(sample_step)
-    target, coords = _sample_points(fixed, step)
-    grads = np.gradient(moving)
     center = (np.array(fixed.shape, dtype=np.float64) - 1) / 2
-    shift = phase_correlation(fixed, moving) if initial_shift is None else initial_shift
-    params = np.concatenate([np.zeros(n_angles), np.asarray(shift, dtype=np.float64)])
-
-    # diagonal Gauss-Newton scale h_j, measured once at the start; then descend
-    scale = _diagonal_scale(moving, grads, coords, center, params, n_angles)
+    step = (1 if d == 2 else 2) if sample_step is None else int(sample_step)
+    levels = [
+        _build_level((fixed, moving), masks, f * smooth, max(step, f), center)
+        for f in _check_factors(shrink_factors, func)
+    ]
+    if initial_shift is None:  # phase correlation, unless no shift fits better
+        found = phase_correlation(fixed * masks[0], moving * masks[1])
+        starts = [np.r_[np.zeros(d * 2 - 3), t] for t in (found, np.zeros(d))]
+        params = min(starts, key=lambda p: _loss_and_gradient(levels[0], p)[0])
+    else:
+        params = np.r_[np.zeros(d * 2 - 3), np.asarray(initial_shift, dtype=np.float64)]
     losses = []
-    for _ in range(steps + 1):
-        loss, gradient = _loss_and_gradient(target, moving, grads, coords, center,
-                                            params, n_angles)
+    for level in levels:
+        params = _descend(level, params, steps, learning_rate, losses, func)
+    angles, shift = params[: d * 2 - 3], params[d * 2 - 3 :]
+    return RigidFit(_params_matrix(params, center), angles, shift, np.array(losses))
+
+
+def _check_factors(shrink_factors, func: str) -> list[int]:
+    """Return the shrink factors as a list of positive ints."""
+    factors = np.atleast_1d(np.asarray(shrink_factors))
+    ok = factors.ndim == 1 and factors.size > 0 and factors.dtype.kind in "iu"
+    if not ok or np.any(factors < 1):
+        expected = "shrink_factors a sequence of positive ints such as (4, 2, 1)"
+        fail(func, expected, repr(shrink_factors))
+    return [int(f) for f in factors]
+
+
+def _valid_masks(images, masks, func: str) -> list[np.ndarray]:
+    """Return the bool masks of the voxels holding data in ``fixed`` and ``moving``.
+
+    "auto": the exact zeros touching the border are the fill of a resliced
+    scan (no data), and so is one voxel next to them (blended with the fill),
+    unless both images share most of them, as two skull-stripped scans share
+    their background: then they are data, and every voxel counts.
+    """
+    fills = [_border_zeros(image) for image in images]
+    counts = [int(fill.sum()) for fill in fills]
+    shared = min(counts) > 0 and np.sum(fills[0] & fills[1]) > 0.5 * min(counts)
+    out = []
+    names = ("fixed", "moving")
+    for image, mask, fill, name in zip(images, masks, fills, names, strict=True):
+        if isinstance(mask, str) and mask == "auto":
+            keep_all = shared or not fill.any()
+            mask = None if keep_all else ndimage.binary_erosion(~fill, border_value=1)
+        mask = np.ones(image.shape, dtype=bool) if mask is None else np.asarray(mask)
+        if mask.shape != image.shape or mask.dtype.kind not in "biu":
+            expected = (
+                f'{name}_mask "auto", None, or a bool array of shape {image.shape}'
+            )
+            fail(func, expected, f"{mask.dtype} array of shape {mask.shape}")
+        out.append(mask.astype(bool))
+    return out
+
+
+def _border_zeros(image: np.ndarray) -> np.ndarray:
+    """Bool mask of the exact zeros connected to the border of the grid."""
+    zero = image == 0
+    if not zero.any():
+        return zero
+    components, _ = ndimage.label(zero)
+    faces = [np.take(components, i, axis=a) for a in range(image.ndim) for i in (0, -1)]
+    border = np.unique(np.concatenate([f.ravel() for f in faces]))
+    return np.isin(components, border[border > 0])
+
+
+def _smooth_inside(image: np.ndarray, mask: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian smoothing that ignores the voxels outside ``mask`` (and the grid).
+
+    ``G * (image mask) / G * mask``: inside the mask an average of valid voxels
+    only; just outside it, a smooth extension.
+    """
+    masked = np.where(mask, image, 0.0)
+    if sigma <= 0:
+        return masked
+    weight = ndimage.gaussian_filter(mask * 1.0, sigma, mode="constant")
+    blurred = ndimage.gaussian_filter(masked, sigma, mode="constant")
+    return np.divide(blurred, weight, out=np.zeros_like(blurred), where=weight > 1e-6)
+
+
+def _erode(mask: np.ndarray, margin: float) -> np.ndarray:
+    """Shrink ``mask`` by ``ceil(margin)`` voxels, from the grid's edge too.
+
+    At most a quarter of the shortest side, so that small volumes keep a core.
+    """
+    iterations = min(int(np.ceil(margin)), min(mask.shape) // 4)
+    if iterations == 0:
+        return mask
+    return ndimage.binary_erosion(mask, iterations=iterations, border_value=0)
+
+
+def _build_level(images, masks, sigma, step, center) -> _Level:
+    """Smooth both images inside their masks; sample the fixed one.
+
+    Only points at least ``2 sigma + 1`` voxels inside both masks (and the grid)
+    count: nearer the edge the two smoothings would average different anatomy,
+    and the central differences would see the fill.
+    """
+    (fixed, moving), (fixed_valid, moving_valid) = images, masks
+    smoothed = _smooth_inside(moving, moving_valid, sigma)
+    target, coords = _sample_points(_smooth_inside(fixed, fixed_valid, sigma), step)
+    inside = _sample_points(_erode(fixed_valid, 2 * sigma + 1), step)[0]
+    valid = _erode(moving_valid, 2 * sigma + 1).astype(np.float64)
+    return _Level(
+        target[inside],
+        coords[:, inside],
+        smoothed,
+        np.gradient(smoothed),
+        valid,
+        center,
+    )
+
+
+def _descend(level: _Level, params, steps, learning_rate, losses, func: str):
+    """Run ``steps`` preconditioned gradient steps; append each loss to ``losses``."""
+    scale = _diagonal_scale(level, params)
+    for k in range(steps + 1):
+        loss, gradient, n_valid = _loss_and_gradient(level, params)
+        if n_valid == 0:
+            fail(
+                func,
+                "fixed and moving whose valid regions overlap",
+                "no overlap",
+                "Check the masks, or pass initial_shift.",
+            )
         losses.append(loss)
-        if len(losses) <= steps:
+        if k < steps:
             params = params - learning_rate * gradient / scale
-    angles, shift = params[:n_angles], params[n_angles:]
-    matrix = rigid_matrix(angles if d == 3 else angles[0], shift, center)
-    return RigidFit(matrix, angles, shift, np.array(losses))
+    return params
 
 
 def _sample_points(fixed: np.ndarray, step: int):
@@ -381,19 +559,13 @@ def _sample_points(fixed: np.ndarray, step: int):
     return fixed[grid].ravel(), coords.reshape(fixed.ndim, -1)
 
 
-def _diagonal_scale(moving, grads, coords, center, params, n_angles):
+def _diagonal_scale(level: _Level, params: np.ndarray) -> np.ndarray:
     """h_j = 2 mean (grad moving . d(M p)/d theta_j)**2 at ``params`` (never 0)."""
-    angles, shift = params[:n_angles], params[n_angles:]
-    matrix = rigid_matrix(angles if n_angles > 1 else angles[0], shift, center)
-    d = moving.ndim
-    points = matrix[:d, :d] @ coords + matrix[:d, d:]
-    slope = np.stack(
-        [ndimage.map_coordinates(g, points, order=1, mode="nearest") for g in grads]
-    )  # (d, P)
-    offsets = coords - center[:, None]
+    _, _, slope, offsets = _sample_moving(level, params)
+    angles = params[: len(params) - len(level.center)]
     columns = [
         np.sum(slope * (dr @ offsets), axis=0) for dr in _rotation_derivatives(angles)
     ]
     columns += list(slope)
-    scale = np.array([2 * np.mean(c**2) for c in columns])
+    scale = np.array([2 * np.mean(c**2) if c.size else 0.0 for c in columns])
     return np.maximum(scale, 1e-12 * max(scale.max(), 1e-300))

@@ -10,6 +10,7 @@ Modules and their public names::
 
     classification   confusion_matrix, sensitivity, specificity, ppv, npv,
                      accuracy, f1_score, prevalence, ppv_from_prevalence
+    multiclass       per_class_sens_spec (and K-class confusion_matrix)
     ranking          roc_curve, roc_auc_score, auc, precision_recall_curve,
                      average_precision_score, optimal_threshold
     uncertainty      bootstrap_ci, ConfidenceInterval
@@ -52,6 +53,7 @@ from reference.metrics.distance import (
     surface_distances,
     surface_voxels,
 )
+from reference.metrics.multiclass import per_class_sens_spec
 from reference.metrics.ranking import (
     auc,
     average_precision_score,
@@ -80,6 +82,7 @@ __all__ = [
     "hausdorff_distance_95",
     "npv",
     "optimal_threshold",
+    "per_class_sens_spec",
     "platt_fit",
     "platt_predict",
     "ppv",

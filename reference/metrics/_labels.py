@@ -14,9 +14,12 @@ from reference._validation import check_finite, check_ndim, fail, warn_undefined
 
 __all__ = [
     "as_labels",
+    "as_numeric",
     "as_scores",
     "check_average",
+    "check_pair_shapes",
     "check_positive_int",
+    "check_samples",
     "check_zero_division",
     "labels_and_predictions",
     "labels_and_scores",
@@ -28,7 +31,7 @@ _LEGEND = "(N,) or (N, K)"
 _ONE_FINDING = "Pass one finding at a time, such as y_true[:, k] and y_score[:, k]."
 
 
-def _as_numeric(y, name: str, func: str) -> np.ndarray:
+def as_numeric(y, name: str, func: str) -> np.ndarray:
     """Return ``y`` as an ndarray with a bool/int/float dtype (TypeError otherwise)."""
     try:
         arr = np.asarray(y)
@@ -42,7 +45,7 @@ def _as_numeric(y, name: str, func: str) -> np.ndarray:
     return arr
 
 
-def _check_samples(arr: np.ndarray, name: str, func: str, ndims) -> None:
+def check_samples(arr: np.ndarray, name: str, func: str, ndims) -> None:
     """Check the number of dims (any if None) and that there is at least one sample."""
     if ndims == 1:
         per_finding = arr.ndim == 2 and name.startswith("y_")
@@ -60,8 +63,8 @@ def as_labels(y, name: str, func: str, *, ndims=(1, 2), hint: str = "") -> np.nd
     for non-numeric input and ``ValueError`` for a wrong number of dims, no
     samples, NaN, or values other than 0 and 1.
     """
-    arr = _as_numeric(y, name, func)
-    _check_samples(arr, name, func, ndims)
+    arr = as_numeric(y, name, func)
+    check_samples(arr, name, func, ndims)
     check_finite(arr, name, func)
     if arr.dtype.kind != "b":
         values = np.unique(arr)
@@ -75,14 +78,14 @@ def as_labels(y, name: str, func: str, *, ndims=(1, 2), hint: str = "") -> np.nd
 
 def as_scores(y, name: str, func: str, *, ndims=(1, 2)) -> np.ndarray:
     """Return finite scores ``y`` as a new float array (float32/float64 kept)."""
-    arr = _as_numeric(y, name, func)
-    _check_samples(arr, name, func, ndims)
+    arr = as_numeric(y, name, func)
+    check_samples(arr, name, func, ndims)
     check_finite(arr, name, func)
     dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
     return arr.astype(dtype)  # always a copy
 
 
-def _check_pair_shapes(a: np.ndarray, b: np.ndarray, names, func: str) -> None:
+def check_pair_shapes(a: np.ndarray, b: np.ndarray, names, func: str) -> None:
     """Check that two arrays have the same number of samples, then the same shape."""
     if a.shape[0] != b.shape[0]:
         fail(func, f"{names[0]} and {names[1]} with the same number of samples",
@@ -97,7 +100,7 @@ def labels_and_predictions(y_true, y_pred, func: str, *, ndims=(1, 2)):
     truth = as_labels(y_true, "y_true", func, ndims=ndims)
     pred = as_labels(y_pred, "y_pred", func, ndims=ndims,
                      hint="Threshold scores first: y_pred = y_score >= threshold.")
-    _check_pair_shapes(truth, pred, ("y_true", "y_pred"), func)
+    check_pair_shapes(truth, pred, ("y_true", "y_pred"), func)
     return truth, pred
 
 
@@ -106,7 +109,7 @@ def labels_and_scores(y_true, y_score, func: str, *, ndims=(1, 2),
     """Validate ``(y_true, y_score)``: 0/1 labels and finite scores of one shape."""
     truth = as_labels(y_true, "y_true", func, ndims=ndims)
     score = as_scores(y_score, score_name, func, ndims=ndims)
-    _check_pair_shapes(truth, score, ("y_true", score_name), func)
+    check_pair_shapes(truth, score, ("y_true", score_name), func)
     return truth, score
 
 

@@ -3,6 +3,10 @@
 Public names: `confusion_matrix`, `sensitivity`, `specificity`, `ppv`, `npv`,
 `accuracy`, `f1_score`, `prevalence`, `ppv_from_prevalence`.
 
+`confusion_matrix` also counts K classes (``labels``, ``normalize`` as in
+scikit-learn); `reference.metrics.multiclass` holds that part and
+`per_class_sens_spec`.
+
 Every metric takes ``(y_true, y_pred)`` in that order; the positive class is 1
 (disease present). ``y_pred`` holds hard labels: threshold scores yourself
 (``y_pred = y_score >= threshold``). Inputs of shape ``(N,)`` give NumPy scalars
@@ -26,6 +30,13 @@ from reference.metrics._labels import (
     labels_and_predictions,
     reduce_average,
     safe_ratio,
+)
+from reference.metrics.multiclass import (
+    check_normalize,
+    class_counts,
+    class_labels_pair,
+    is_binary,
+    normalize_counts,
 )
 
 __all__ = [
@@ -59,43 +70,76 @@ def _rate(func, y_true, y_pred, average, zero_division, pick, what):
     return reduce_average(values, average)
 
 
-def confusion_matrix(y_true, y_pred) -> np.ndarray:
-    """Count the four outcomes of hard 0/1 predictions: ``[[TN, FP], [FN, TP]]``.
+def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None) -> np.ndarray:
+    """Count how often each true class gets each predicted class (rows: truth).
 
     Parameters
     ----------
-    y_true : array-like of shape (N,) or (N, K), 0/1 or bool
-        Ground truth; 1 means the finding is present.
-    y_pred : array-like of the same shape, 0/1 or bool
-        Hard predictions.
+    y_true : array-like of integer class labels, shape (N,), (N, K) or any
+        Ground truth: 0/1 (1 means the finding is present) or K classes (such
+        as a BraTS label map: 0 background, 1 edema, 2 non-enhancing, 3
+        enhancing). Bools and floats with whole values are accepted.
+    y_pred : array-like of the same shape
+        Hard predictions (threshold scores, or take the argmax over classes).
+    labels : sequence of int, optional
+        The classes, in the order of the rows and columns; samples whose true
+        or predicted class is not listed are not counted. Default: [0, 1] for
+        0/1 input, otherwise the sorted union of the classes in both arrays.
+    normalize : {None, "true", "pred", "all"}, default None
+        None: counts. "true": each row sums to 1 (the fraction of each true
+        class given each prediction: sensitivities on the diagonal); "pred":
+        each column sums to 1; "all": the whole matrix sums to 1.
 
     Returns
     -------
-    cm : ndarray of shape (2, 2), or (K, 2, 2) for (N, K) input, int64
-        Rows are the true class (0, 1), columns the predicted class (0, 1):
-        ``cm[0, 0] = TN, cm[0, 1] = FP, cm[1, 0] = FN, cm[1, 1] = TP``
-        (scikit-learn's ``confusion_matrix(..., labels=[0, 1])``; for (N, K)
-        input its ``multilabel_confusion_matrix``).
+    cm : ndarray of shape (K, K), int64 counts or float64 when normalised
+        ``cm[i, j]`` = number of samples of true class ``labels[i]`` predicted
+        as ``labels[j]``. For 0/1 input, ``[[TN, FP], [FN, TP]]`` (shape (2, 2)
+        even when a class is absent), and for 0/1 input of shape (N, K)
+        without ``labels``, one such matrix per finding: shape (K, 2, 2)
+        (scikit-learn's ``multilabel_confusion_matrix``). Any other input is
+        flattened first: a segmentation volume counts every voxel once.
 
     Raises
     ------
     ValueError
-        If the shapes differ, the labels are not 0/1, or there are no samples.
+        If the shapes differ, there are no samples, a label is not a whole
+        number (or NaN), ``labels`` is empty, repeats a class or has none of
+        the classes in ``y_true``, or ``normalize`` is unknown.
 
     Notes
     -----
-    ``cm[a, b] = sum over n of [y_true[n] == a and y_pred[n] == b]``.
+    ``cm[i, j] = sum over n of [y_true[n] == labels[i] and y_pred[n] == labels[j]]``,
+    as scikit-learn's ``confusion_matrix(y_true, y_pred, labels=labels,
+    normalize=normalize)``, including its 0 / 0 rule: with ``normalize`` a
+    class with no samples in a row (column) gives a row (column) of zeros, not
+    NaN. `per_class_sens_spec` turns the counts into per-class rates.
 
     Examples
     --------
     >>> confusion_matrix([0, 0, 1, 1, 1], [0, 1, 0, 1, 1])
     array([[1, 1],
            [1, 2]])
+    >>> confusion_matrix([0, 1, 2, 2, 3], [0, 2, 2, 2, 1], labels=[0, 1, 2, 3])
+    array([[1, 0, 0, 0],
+           [0, 0, 1, 0],
+           [0, 0, 2, 0],
+           [0, 1, 0, 0]])
+    >>> confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2], normalize="true")
+    array([[1. , 0. , 0. ],
+           [0. , 0.5, 0.5],
+           [0. , 0. , 1. ]])
     """
-    truth, pred = labels_and_predictions(y_true, y_pred, "confusion_matrix")
-    tn, fp, fn, tp = _counts(truth, pred)
-    cm = np.stack([np.stack([tn, fp], axis=-1), np.stack([fn, tp], axis=-1)], axis=-2)
-    return cm.astype(np.int64)  # (2, 2) or (K, 2, 2)
+    func = "confusion_matrix"
+    check_normalize(normalize, func)
+    truth, pred = class_labels_pair(y_true, y_pred, func)
+    if labels is None and truth.ndim <= 2 and is_binary(truth) and is_binary(pred):
+        tn, fp, fn, tp = _counts(truth, pred)
+        cm = np.stack([np.stack([tn, fp], axis=-1), np.stack([fn, tp], axis=-1)],
+                      axis=-2).astype(np.int64)  # (2, 2) or (K, 2, 2)
+    else:
+        cm = class_counts(truth, pred, labels, func)  # (K, K)
+    return cm if normalize is None else normalize_counts(cm, normalize)
 
 
 def sensitivity(y_true, y_pred, *, average=None, zero_division="warn"):

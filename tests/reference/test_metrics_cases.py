@@ -37,6 +37,125 @@ def test_confusion_matrix_hand_counts(no_warnings):
     assert cm.dtype == np.int64
 
 
+# A 4-class segmentation (BraTS labels), 12 voxels:
+#   y_true  0 0 0 0 0 1 1 1 2 2 3 3
+#   y_pred  0 0 0 0 1 1 1 2 2 0 3 1
+# rows = truth, columns = prediction:
+#   class 0: 4 right, 1 called 1          -> [4, 1, 0, 0]
+#   class 1: 2 right, 1 called 2          -> [0, 2, 1, 0]
+#   class 2: 1 right, 1 called 0          -> [1, 0, 1, 0]
+#   class 3: 1 right, 1 called 1          -> [0, 1, 0, 1]
+SEG_TRUE = [0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 3]
+SEG_PRED = [0, 0, 0, 0, 1, 1, 1, 2, 2, 0, 3, 1]
+SEG_CM = [[4, 1, 0, 0], [0, 2, 1, 0], [1, 0, 1, 0], [0, 1, 0, 1]]
+
+
+def test_multiclass_confusion_matrix_hand_counts(no_warnings):
+    cm = M.confusion_matrix(SEG_TRUE, SEG_PRED)
+    assert cm.dtype == np.int64
+    np.testing.assert_array_equal(cm, SEG_CM)
+    # a volume of any shape is flattened: the same 12 voxels as a (2, 3, 2) map
+    volume = M.confusion_matrix(np.reshape(SEG_TRUE, (2, 3, 2)),
+                                np.reshape(SEG_PRED, (2, 3, 2)).astype(np.float32))
+    np.testing.assert_array_equal(volume, SEG_CM)
+    # labels pick and order the classes; voxels of other classes are not counted
+    np.testing.assert_array_equal(M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[3, 1]),
+                                  [[1, 1], [0, 2]])
+    np.testing.assert_array_equal(  # class 5 has no voxels: a row and column of 0
+        M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[0, 5]), [[4, 0], [0, 0]])
+
+
+def test_multiclass_confusion_matrix_normalized(no_warnings):
+    # "true": rows / (5, 3, 2, 2); "pred": columns / (5, 4, 2, 1); "all": / 12
+    np.testing.assert_allclose(M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="true"),
+                               np.array(SEG_CM) / [[5], [3], [2], [2]])
+    np.testing.assert_allclose(M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="pred"),
+                               np.array(SEG_CM) / [5, 4, 2, 1])
+    np.testing.assert_allclose(M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="all"),
+                               np.array(SEG_CM) / 12)
+    # 0 / 0 (no voxel of class 5 in y_true or y_pred) is 0, as in scikit-learn
+    np.testing.assert_allclose(
+        M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[0, 5], normalize="true"),
+        [[1, 0], [0, 0]])
+    # 0/1 input keeps its layout: [[TN, FP], [FN, TP]] / (TN + FP, FN + TP)
+    np.testing.assert_allclose(M.confusion_matrix(Y_TRUE, Y_PRED, normalize="true"),
+                               [[2 / 3, 1 / 3], [1 / 4, 3 / 4]])
+
+
+def test_binary_layout_is_kept(no_warnings):
+    # one class only: still 2 x 2 (scikit-learn's labels=[0, 1]), int64
+    for y in ([0, 0, 0], [1.0, 1.0], [False, False]):
+        cm = M.confusion_matrix(y, y)
+        assert cm.shape == (2, 2) and cm.dtype == np.int64
+    np.testing.assert_array_equal(M.confusion_matrix([0, 0], [0, 0]), [[2, 0], [0, 0]])
+    np.testing.assert_array_equal(M.confusion_matrix([1], [0]), [[0, 0], [1, 0]])
+    # labels [0, 1] flatten (N, K) 0/1 input into one matrix instead of K
+    y_true = np.column_stack([Y_TRUE, Y_TRUE])
+    assert M.confusion_matrix(y_true, y_true).shape == (2, 2, 2)
+    np.testing.assert_array_equal(M.confusion_matrix(y_true, y_true, labels=[0, 1]),
+                                  [[6, 0], [0, 8]])
+
+
+def test_per_class_sens_spec_hand_values(no_warnings):
+    # class k vs the rest, from SEG_CM (N = 12):
+    #   class 0: TP 4, FN 1, FP 1 (column 0 has 5), TN 12 - 4 - 1 - 1 = 6
+    #   class 1: TP 2, FN 1, FP 2, TN 7;  class 2: TP 1, FN 1, FP 1, TN 9
+    #   class 3: TP 1, FN 1, FP 0, TN 10
+    sens, spec = M.per_class_sens_spec(M.confusion_matrix(SEG_TRUE, SEG_PRED))
+    np.testing.assert_allclose(sens, [4 / 5, 2 / 3, 1 / 2, 1 / 2])
+    np.testing.assert_allclose(spec, [6 / 7, 7 / 9, 9 / 10, 10 / 10])
+    # a binary matrix: class 1's values are sensitivity and specificity
+    sens, spec = M.per_class_sens_spec(M.confusion_matrix(Y_TRUE, Y_PRED))
+    assert sens[1] == M.sensitivity(Y_TRUE, Y_PRED)
+    assert spec[1] == M.specificity(Y_TRUE, Y_PRED)
+    np.testing.assert_allclose([sens[0], spec[0]], [2 / 3, 3 / 4])  # roles swapped
+
+
+def test_per_class_sens_spec_undefined_classes():
+    cm = M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[0, 1, 2, 3, 4])  # 4: no voxels
+    with pytest.warns(UndefinedMetricWarning, match=r"per_class_sens_spec: sensitivity "
+                                                    r"TP / \(TP \+ FN\) with no samples "
+                                                    r"of the class in y_true for "
+                                                    r"class\(es\) at \[4\]"):
+        sens, spec = M.per_class_sens_spec(cm)
+    assert np.isnan(sens[4]) and spec[4] == 1.0
+    with pytest.warns(UndefinedMetricWarning, match=r"specificity .* every sample"):
+        sens, spec = M.per_class_sens_spec([[3]])  # one class: no negatives
+    assert sens[0] == 1.0 and np.isnan(spec[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sens, _ = M.per_class_sens_spec(cm, zero_division=0.0)
+    assert sens[4] == 0.0
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: M.confusion_matrix([0, 1, 2], [0, 1.5, 2]),
+     r"confusion_matrix: expected y_pred with integer class labels, got values "
+     r"\{1.5\}. Threshold scores first"),
+    (lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[1, 1]),
+     r"confusion_matrix: expected labels without repeats, got \[1, 1\]."),
+    (lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[7, 8]),
+     r"confusion_matrix: expected at least one of labels in y_true, got labels "
+     r"\[7, 8\]."),
+    (lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[]),
+     r"confusion_matrix: expected labels a non-empty 1-D sequence of class labels"),
+    (lambda: M.confusion_matrix([0, 1], [0, 1], normalize="rows"),
+     r"confusion_matrix: expected normalize None, 'true', 'pred' or 'all', "
+     r"got 'rows'."),
+    (lambda: M.confusion_matrix(np.zeros((2, 3)), np.zeros((3, 2))),
+     r"confusion_matrix: expected y_true and y_pred with the same number of samples"),
+    (lambda: M.per_class_sens_spec([[0.5, 0.5], [0.2, 0.8]]),
+     r"per_class_sens_spec: expected cm of counts \(non-negative whole numbers\), "
+     r"got values such as 0.5. Pass the counts"),
+    (lambda: M.per_class_sens_spec(np.ones((3, 2, 2))),
+     r"per_class_sens_spec: expected cm a square \(K, K\) confusion matrix, got "
+     r"shape \(3, 2, 2\)."),
+])
+def test_multiclass_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 @pytest.mark.parametrize(("func", "expected"), [
     (M.sensitivity, 3 / 4),  # TP / (TP + FN) = 3 / (3 + 1)
     (M.specificity, 2 / 3),  # TN / (TN + FP) = 2 / (2 + 1)
@@ -499,6 +618,7 @@ def test_segmentation_inputs_not_mutated(no_warnings):
     copies = y_true.copy(), y_pred.copy()
     M.dice_coefficient(y_true, y_pred)
     M.class_sens_spec(y_true, y_pred, 0)
+    M.confusion_matrix(y_true, 2 * y_pred, normalize="true")  # classes 0-2, flattened
     np.testing.assert_array_equal(y_true, copies[0])
     np.testing.assert_array_equal(y_pred, copies[1])
 

@@ -82,6 +82,74 @@ def test_multilabel_confusion_matrix_matches_sklearn():
         np.testing.assert_allclose(ours, theirs, atol=1e-15)
 
 
+def random_classes(rng):
+    """Return (y_true, y_pred) with 1-6 classes (labels in -1..8), often some absent."""
+    n = int(rng.choice([1, 2, 5, 30, 200]))
+    classes = rng.choice(np.arange(-1, 9), size=int(rng.integers(1, 7)), replace=False)
+    y_true = rng.choice(classes, n)
+    y_pred = np.where(rng.random(n) < 0.6, y_true, rng.choice(classes, n))
+    if rng.random() < 0.5:  # a class present on one side only
+        y_pred[y_pred == classes[0]] = classes[-1]
+    return y_true, y_pred
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_multiclass_confusion_matrix_matches_sklearn(seed):
+    rng = np.random.default_rng(100 + seed)
+    for _ in range(30):
+        y_true, y_pred = random_classes(rng)
+        union = np.union1d(y_true, y_pred)
+        binary = bool(np.all(np.isin(union, (0, 1))))  # 0/1 input: always labels [0, 1]
+        subset = rng.choice(union, size=int(rng.integers(1, union.size + 1)),
+                            replace=False)
+        subset = np.union1d(subset, y_true[:1])  # scikit-learn wants one in y_true
+        extra = np.r_[rng.permutation(union), 42]  # any order, and an absent class
+        for labels in (None, rng.permutation(subset), extra):
+            sk_labels = [0, 1] if labels is None and binary else labels
+            for normalize in (None, "true", "pred", "all"):
+                expected = sk_metrics.confusion_matrix(y_true, y_pred, labels=sk_labels,
+                                                       normalize=normalize)
+                got = M.confusion_matrix(y_true, y_pred, labels=labels,
+                                         normalize=normalize)
+                assert got.dtype == (np.int64 if normalize is None else np.float64)
+                np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0)
+
+
+def test_multiclass_confusion_matrix_of_volumes_matches_sklearn():
+    rng = np.random.default_rng(7)
+    y_true = rng.integers(0, 4, (2, 6, 5, 4))  # a batch of label maps, classes 0-3
+    y_pred = np.where(rng.random(y_true.shape) < 0.7, y_true, rng.integers(0, 4, y_true.shape))
+    y_pred[y_pred == 2] = 3  # class 2 never predicted
+    for normalize in (None, "true", "pred", "all"):
+        np.testing.assert_allclose(
+            M.confusion_matrix(y_true, y_pred, labels=range(4), normalize=normalize),
+            sk_metrics.confusion_matrix(y_true.ravel(), y_pred.ravel(),
+                                        labels=range(4), normalize=normalize))
+    binary = y_true[..., 0] > 1  # a 3-D 0/1 mask is flattened too
+    np.testing.assert_array_equal(
+        M.confusion_matrix(binary, y_pred[..., 0] > 1),
+        sk_metrics.confusion_matrix(binary.ravel(), y_pred[..., 0].ravel() > 1))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_per_class_sens_spec_matches_sklearn(seed):
+    rng = np.random.default_rng(200 + seed)
+    for _ in range(60):
+        y_true, y_pred = random_classes(rng)
+        labels = np.r_[np.union1d(y_true, y_pred), 42]  # class 42 has no samples
+        cm = M.confusion_matrix(y_true, y_pred, labels=labels)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sens, spec = M.per_class_sens_spec(cm)
+        # recall_score(average=None) is the per-class sensitivity
+        np.testing.assert_allclose(sens, sk_metrics.recall_score(
+            y_true, y_pred, labels=labels, average=None, zero_division=np.nan))
+        # specificity of class k: the recall of "not k"
+        theirs = [sk_metrics.recall_score(y_true != k, y_pred != k, zero_division=np.nan)
+                  for k in labels]
+        np.testing.assert_allclose(spec, theirs, rtol=1e-15)
+
+
 # ---------------------------------------------------------------- ranking
 
 

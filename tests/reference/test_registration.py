@@ -6,6 +6,7 @@ from scipy import ndimage
 
 from reference.data.brats import make_brats_case
 from reference.data.registration import (
+    _Level,
     _loss_and_gradient,
     estimate_rigid,
     phase_correlation,
@@ -126,23 +127,25 @@ def test_phase_correlation_shift_aligns_a_brain(brain):
 
 # ------------------------------------------------------------ rigid estimation
 
-def test_loss_gradient_matches_central_differences():
+@pytest.mark.parametrize("masked", [False, True])
+def test_loss_gradient_matches_central_differences(masked):
     # smooth images, so that np.gradient matches the interpolant's derivative
     xx, yy = np.mgrid[:64, :64]
     fixed = (np.exp(-((xx - 25) ** 2 + (yy - 36) ** 2) / 80.0)
              + 0.6 * np.exp(-((xx - 40) ** 2 + (yy - 22) ** 2) / 40.0))
     moving = resample(fixed, np.linalg.inv(rigid_matrix(0.1, [1.5, -2], [31.5, 31.5])))
     coords = np.indices(fixed.shape, dtype=float).reshape(2, -1)
-    center = np.array([31.5, 31.5])
-    grads = np.gradient(moving)
+    # masked: the moving image has data only for x < 50 (a zero-filled band beyond)
+    valid = (xx < 50).astype(float) if masked else None
+    level = _Level(fixed.ravel(), coords, moving, np.gradient(moving), valid,
+                   np.array([31.5, 31.5]))
     params = np.array([0.05, 1.0, -1.0])
 
-    def loss(p):
-        return _loss_and_gradient(fixed.ravel(), moving, grads, coords, center, p, 1)[0]
-
-    _, analytic = _loss_and_gradient(fixed.ravel(), moving, grads, coords, center,
-                                     params, 1)
-    numeric = [(loss(params + h) - loss(params - h)) / 2e-5 for h in np.eye(3) * 1e-5]
+    loss, analytic, n_valid = _loss_and_gradient(level, params)
+    assert n_valid < coords.shape[1] if masked else n_valid == coords.shape[1]
+    numeric = [(_loss_and_gradient(level, params + h)[0]
+                - _loss_and_gradient(level, params - h)[0]) / 2e-5
+               for h in np.eye(3) * 1e-5]
     np.testing.assert_allclose(analytic, numeric, rtol=0.05)
 
 
@@ -158,7 +161,11 @@ def test_estimate_rigid_2d_then_carry_the_labels(brain):
     fit = estimate_rigid(fixed, moving, steps=200)
     np.testing.assert_allclose(fit.angles, [0.25], atol=0.005)
     np.testing.assert_allclose(fit.shift, [3, -4], atol=0.1)
-    assert fit.losses[-1] < 0.05 * fit.losses[0]
+    per_level = fit.losses.reshape(3, 201)  # shrink_factors (4, 2, 1)
+    assert per_level[0, -1] < 0.05 * per_level[0, 0]  # the coarse level does the work
+    assert np.all(per_level[1:, -1] <= 1.001 * per_level[1:, 0])  # finer: refines
+    single = estimate_rigid(fixed, moving, steps=200, shrink_factors=(1,))
+    assert single.losses.shape == (201,) and single.losses[-1] < 0.05 * single.losses[0]
     carried = resample(moving_label, fit.matrix, interpolation="nearest")
     tumour, back = fixed_label > 0, carried > 0
     assert 2 * np.sum(tumour & back) / (tumour.sum() + back.sum()) > 0.9
@@ -169,7 +176,7 @@ def test_estimate_rigid_3d(brain):
     center = (np.array(flair.shape) - 1) / 2
     true = rigid_matrix((0.06, -0.05, 0.1), [2, -1, 1.5], center)
     moving = resample(flair, np.linalg.inv(true))
-    fit = estimate_rigid(flair, moving, steps=80)
+    fit = estimate_rigid(flair, moving, steps=40)
     np.testing.assert_allclose(fit.angles, [0.06, -0.05, 0.1], atol=0.01)
     np.testing.assert_allclose(fit.shift, [2, -1, 1.5], atol=0.15)
     with pytest.raises(ValueError, match=r"estimate_rigid: expected fixed with 2 or 3 "

@@ -8,8 +8,10 @@ from reference import metrics as M
 from reference.data.synthetic import FINDINGS, synthetic_predictions
 from reference.viz import (
     plot_calibration,
+    plot_confusion_matrix,
     plot_precision_recall,
     plot_roc,
+    save_confusion_matrix,
     save_evaluation_figures,
 )
 
@@ -80,6 +82,54 @@ def test_viz_errors():
     with pytest.raises(ValueError, match="calibration_curve: expected y_prob with "
                                          "probabilities in"):
         plot_calibration([0, 1], [-3.0, 2.0])
+
+
+# ---------------------------------------------------------------- confusion matrix
+
+SEG_TRUE = np.array([0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 3])
+SEG_PRED = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 0, 3, 1])
+BRATS = ["background", "edema", "non-enhancing", "enhancing"]
+
+
+def test_plot_confusion_matrix_shows_the_normalised_matrix():
+    ax = Figure().add_subplot()
+    assert plot_confusion_matrix(SEG_TRUE, SEG_PRED, class_names=BRATS, ax=ax) is ax
+    cm = M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="true")
+    np.testing.assert_allclose(ax.images[0].get_array(), cm)
+    # one text per cell, row by row: row 0 is 4/5 and 1/5 (see test_metrics_cases)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [f"{v:.2f}" for v in cm.ravel()]
+    assert texts[:4] == ["0.80", "0.20", "0.00", "0.00"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == BRATS
+    assert [t.get_text() for t in ax.get_xticklabels()] == BRATS
+    assert ax.get_xlabel() == "Predicted class" and ax.get_ylabel() == "True class"
+    assert "each true class" in ax.get_title()
+
+
+def test_plot_confusion_matrix_counts_and_default_names():
+    # a (2, 6) label map is flattened; counts are drawn as integers
+    ax = plot_confusion_matrix(SEG_TRUE.reshape(2, 6), SEG_PRED.reshape(2, 6),
+                               normalize=None)
+    assert [t.get_text() for t in ax.texts][:4] == ["4", "1", "0", "0"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "3"]
+    assert ax.get_title() == "Confusion matrix"
+    # 0/1 input keeps both classes, even when one is absent
+    ax = plot_confusion_matrix([0, 0, 0], [0, 1, 0])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1"]
+    ax = plot_confusion_matrix(SEG_TRUE, SEG_PRED, labels=[3, 0])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["3", "0"]
+    with pytest.raises(ValueError, match=r"plot_confusion_matrix: expected one class "
+                                         r"name per class \(4\), got 2."):
+        plot_confusion_matrix(SEG_TRUE, SEG_PRED, class_names=["a", "b"])
+
+
+def test_save_confusion_matrix_writes_a_png(tmp_path):
+    path = save_confusion_matrix(SEG_TRUE, SEG_PRED, tmp_path / "figs" / "cm.png",
+                                 class_names=BRATS)
+    assert path == tmp_path / "figs" / "cm.png"
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 20_000  # 16 annotated cells and a colour bar, not a blank canvas
 
 
 # ---------------------------------------------------------------- synthetic data
