@@ -17,7 +17,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import ndimage
 
 from reference._validation import UndefinedMetricWarning, check_same_shape, fail
 from reference.metrics._labels import as_labels
@@ -69,6 +68,8 @@ def surface_voxels(mask):
            [1, 0, 1],
            [1, 1, 1]])
     """
+    from scipy import ndimage  # here: `reference.metrics` loads without SciPy
+
     mask = as_labels(mask, "mask", "surface_voxels", ndims=None).astype(bool)
     return mask & ~ndimage.binary_erosion(mask, border_value=0)
 
@@ -112,6 +113,8 @@ def surface_distances(a, b, spacing=None):
             f"{int(surface_a.sum())} and {int(surface_b.sum())} surface voxels",
             "Use hausdorff_distance, which defines the empty cases.",
         )
+    from scipy import ndimage
+
     to_b = ndimage.distance_transform_edt(
         ~surface_b, sampling=_spacing(spacing, surface_b.ndim, func)
     )

@@ -17,8 +17,9 @@ Backends (``backend=`` of `conv_forward` / `conv_backward`); all give the same
 result up to float rounding and share one `ConvCache`, so any backward
 consumes any forward's cache:
 
-``"auto"``     the default: ``"numba"`` when Numba compiles, else the memory-
-               bounded slab-wise GEMM driver with NumPy gathers.
+``"auto"``     the default: ``"im2col"`` for small layers (where it is the
+               fastest), else ``"numba"`` when Numba compiles, else the
+               memory-bounded slab-wise GEMM driver with NumPy gathers.
 ``"numba"``    the fast path, chosen per layer: Winograd, shifted products or
                the slab-wise GEMM driver with compiled gathers.
 ``"im2col"``   `conv_forward_im2col` here: the whole column matrix, one GEMM.
@@ -156,7 +157,9 @@ def conv_forward(
     check_backend(func, backend, BACKENDS)
     if backend == "naive":
         return conv_forward_naive(x, w, b, stride, padding)
-    if backend == "im2col":
+    if backend == "im2col" or dispatch.small_layer(
+        backend, x.shape, w.shape, stride, padding
+    ):
         return conv_forward_im2col(x, w, b, stride, padding)
     out = dispatch.run_forward(x, w, stride, padding, backend, func)
     if b is not None:
@@ -210,7 +213,9 @@ def conv_backward(
     check_backend(func, backend, BACKENDS)
     if backend == "naive":
         return conv_backward_naive(dout, cache)
-    if backend == "im2col":
+    if backend == "im2col" or dispatch.small_layer(
+        backend, x.shape, w.shape, stride, padding
+    ):
         return conv_backward_im2col(dout, cache)
     dx, dw = dispatch.run_backward(dout, x, w, stride, padding, backend, func)
     return dx, dw, _bias_gradient(dout, cache.has_bias)

@@ -33,6 +33,7 @@ from reference._validation import (
     fail,
 )
 from reference.ops._fast import kernels_norm
+from reference.ops._fast.dispatch import SMALL_ELEMENTS, compiled_pays
 from reference.ops._fast.jit import JIT_ENABLED
 from reference.ops._fast.threads import share
 
@@ -74,7 +75,11 @@ def _channel_dot(a, b):
 
 
 def _compiled(dtype) -> bool:
-    """Return True when the Numba kernels run: JIT on, float32 or float64."""
+    """Return True when the Numba kernels can run: JIT on, float32 or float64.
+
+    They run on layers of at least `SMALL_ELEMENTS` elements (`compiled_pays`);
+    NumPy's passes are as fast below that.
+    """
     return JIT_ENABLED and dtype in (np.float32, np.float64)
 
 
@@ -287,7 +292,8 @@ def batchnorm_forward(
             "Pass the state from batchnorm_init_state or a trained layer.",
         )
     stats = None if training else tuple(running)
-    normalise = _normalise_compiled if _compiled(x.dtype) else _normalise
+    compiled = _compiled(x.dtype) and compiled_pays(x.size, SMALL_ELEMENTS)
+    normalise = _normalise_compiled if compiled else _normalise
     out, xhat, mean, inv_std, batch_var = normalise(x, gamma, beta, eps, stats, relu)
     cache = BatchNormCache(
         xhat,
@@ -351,7 +357,8 @@ def batchnorm_backward(
     check_cache(cache, BatchNormCache, func)
     xhat = cache.xhat
     dout = check_dout(dout, xhat.shape, func).astype(xhat.dtype, copy=False)
-    backward = _backward_compiled if _compiled(xhat.dtype) else _backward
+    compiled = _compiled(xhat.dtype) and compiled_pays(xhat.size, SMALL_ELEMENTS)
+    backward = _backward_compiled if compiled else _backward
     return backward(dout, cache)
 
 

@@ -9,8 +9,10 @@ or a tuple with one entry per spatial dim; ``stride`` defaults to ``kernel``.
 Per spatial axis the output size is ``1 + (size + 2 * padding - kernel) // stride``.
 
 Max pooling runs a Numba loop kernel (``_fast/kernels_pool.py``); with
-``NUMBA_DISABLE_JIT=1`` it runs the kernel's NumPy twin instead. Average
-pooling is plain NumPy: a sum of strided views, one per window offset.
+``NUMBA_DISABLE_JIT=1``, or below `SMALL_ELEMENTS` input elements
+(`reference.ops._fast.dispatch.compiled_pays`), it runs the kernel's NumPy
+twin instead. Average pooling is plain NumPy: a sum of strided views, one per
+window offset.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from reference._validation import (
     spatial_tuple,
 )
 from reference.ops._fast import kernels_pool
+from reference.ops._fast.dispatch import SMALL_ELEMENTS, compiled_pays
 from reference.ops._fast.threads import share
 
 __all__ = [
@@ -191,7 +194,8 @@ def max_pool_forward(
     out_maps_shape = (maps_shape[0], *(1,) * (3 - len(kernel)), *out_spatial)
     out = np.empty(out_maps_shape, dtype=x.dtype)
     argmax = np.empty(out_maps_shape, dtype=_index_dtype(kernel))
-    kernel_fn = (kernels_pool.max_pool_forward_3d if kernels_pool.jit_enabled()
+    compiled = kernels_pool.jit_enabled() and compiled_pays(x.size, SMALL_ELEMENTS)
+    kernel_fn = (kernels_pool.max_pool_forward_3d if compiled
                  else kernels_pool.max_pool_forward_3d_numpy)
     by_maps(lambda a, b: kernel_fn(x_maps[a:b], *k3, *s3, *p3, out[a:b], argmax[a:b]),
             len(x_maps), x_maps.size)
@@ -244,7 +248,8 @@ def max_pool_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     out_maps_shape = (maps_shape[0], *(1,) * (3 - len(cache.kernel)), *dout.shape[2:])
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(out_maps_shape)
     dx = np.zeros(maps_shape, dtype=cache.x_dtype)
-    kernel_fn = (kernels_pool.max_pool_backward_3d if kernels_pool.jit_enabled()
+    compiled = kernels_pool.jit_enabled() and compiled_pays(dx.size, SMALL_ELEMENTS)
+    kernel_fn = (kernels_pool.max_pool_backward_3d if compiled
                  else kernels_pool.max_pool_backward_3d_numpy)
     argmax = cache.argmax.reshape(out_maps_shape)
     by_maps(lambda a, b: kernel_fn(dout_maps[a:b], argmax[a:b], *k3, *s3, *p3, dx[a:b]),

@@ -6,7 +6,8 @@ U-Net's decoder doubles every spatial size before joining the skip
 connection; nearest-neighbour upsampling (then a convolution) is the
 parameter-free alternative to a transposed convolution (``conv_transpose.py``).
 The loops run in Numba (``_fast/kernels_pool.py``), or in their NumPy twins when
-``NUMBA_DISABLE_JIT=1``.
+``NUMBA_DISABLE_JIT=1`` or below `SMALL_ELEMENTS` input elements
+(`reference.ops._fast.dispatch.compiled_pays`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from reference._validation import (
     spatial_tuple,
 )
 from reference.ops._fast import kernels_pool
+from reference.ops._fast.dispatch import SMALL_ELEMENTS, compiled_pays
 from reference.ops.pooling import by_maps
 
 __all__ = ["UpsampleCache", "upsample_backward", "upsample_forward"]
@@ -85,7 +87,8 @@ def upsample_forward(
     lead = (1,) * (3 - len(spatial))
     out_shape = (*x.shape[:2], *(s * f for s, f in zip(spatial, scale, strict=True)))
     out = np.empty(out_shape, dtype=x.dtype)
-    kernel_fn = (kernels_pool.upsample_forward_3d if kernels_pool.jit_enabled()
+    compiled = kernels_pool.jit_enabled() and compiled_pays(x.size, SMALL_ELEMENTS)
+    kernel_fn = (kernels_pool.upsample_forward_3d if compiled
                  else kernels_pool.upsample_forward_3d_numpy)
     maps = x.shape[0] * x.shape[1]
     x_maps = np.ascontiguousarray(x).reshape(maps, *lead, *spatial)
@@ -141,7 +144,8 @@ def upsample_backward(dout: np.ndarray, cache: UpsampleCache) -> np.ndarray:
     # sum each block on the canonical (N*C, D, H, W) layout
     lead = (1,) * (3 - len(spatial))
     dx = np.zeros(cache.x_shape, dtype=cache.x_dtype)
-    kernel_fn = (kernels_pool.upsample_backward_3d if kernels_pool.jit_enabled()
+    compiled = kernels_pool.jit_enabled() and compiled_pays(dx.size, SMALL_ELEMENTS)
+    kernel_fn = (kernels_pool.upsample_backward_3d if compiled
                  else kernels_pool.upsample_backward_3d_numpy)
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(
         n * c, *lead, *expected[2:])  # (N*C, D_out, H_out, W_out)

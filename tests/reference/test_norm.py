@@ -344,6 +344,8 @@ def test_fused_relu_equals_relu_after_batchnorm(path, training, monkeypatch):
 
     if path == "numpy":
         monkeypatch.setattr(norm, "_compiled", lambda dtype: False)
+    else:  # the compiled path also on this small layer
+        monkeypatch.setattr(norm, "SMALL_ELEMENTS", 0)
     rng = np.random.default_rng(31)
     x = rng.standard_normal((3, 4, 5, 6))
     gamma, beta = rng.standard_normal(4), rng.standard_normal(4)
@@ -392,6 +394,7 @@ def test_two_threads_give_the_same_result_as_one(
     # passes run whole in one thread, so the results are bit-identical
     from reference.ops import norm as norm_mod
 
+    monkeypatch.setattr(norm_mod, "SMALL_ELEMENTS", 0)  # the compiled path, even here
     rng = np.random.default_rng(5)
     x = rng.standard_normal((3, 7, 4, 5)).astype(np.float32)
     gamma, beta = rng.standard_normal(7), rng.standard_normal(7)

