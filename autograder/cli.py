@@ -1,7 +1,7 @@
 """The ``ai4md`` command line.
 
 ai4md grade [SELECTOR ...] [--target exercises|solutions|DIR] [--json FILE]
-            [--timeout S] [--memory GiB] [--seed N]
+            [--timeout S] [--memory GiB] [--disk MiB] [--seed N] [--hidden-visibility V]
 ai4md list
 ai4md build-exercises [--check]
 ai4md evaluate --synthetic [--out DIR]
@@ -32,6 +32,56 @@ def _target_dir(target: str) -> Path:
     return path
 
 
+class _Progress:
+    """``[k/n] exercise id`` on one terminal line, rewritten in place.
+
+    Only for a terminal (``stream.isatty()``): piped output, logs and
+    results.json never see it.
+    """
+
+    def __init__(self, stream) -> None:
+        self.stream, self.width, self.line = stream, 0, ""
+
+    @classmethod
+    def on(cls, stream) -> _Progress | None:
+        """Return a progress line on ``stream`` if it is a terminal, else None."""
+        isatty = getattr(stream, "isatty", None)
+        return cls(stream) if isatty is not None and isatty() else None
+
+    def __call__(self, k: int, n: int, exercise) -> None:
+        self.line = f"grading {k}/{n}: {exercise.id}"
+        self._write(self.line)
+
+    def compiling(self, kernel: str, started: bool) -> None:
+        """Say on the line that a Numba kernel compiles (``started``) or is done.
+
+        Registered with `reference.ops._fast.jit.on_compile`: grading runs
+        small layers on NumPy code, so this shows only if something does
+        compile in the grader (the first run with a new ``NUMBA_CACHE_DIR``).
+        """
+        note = f" (compiling Numba kernel {kernel}, first run only...)"
+        self._write(self.line + note if started else self.line)
+
+    def _write(self, text: str) -> None:
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = max(self.width, len(text))
+
+    def clear(self) -> None:
+        """Erase the progress line."""
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it."""
+    try:
+        return f"{path.relative_to(Path.cwd())}/"
+    except ValueError:
+        return f"{path}/"
+
+
 def _grade(args: argparse.Namespace) -> int:
     from autograder import registry, report, runner
     from autograder.engine import Result
@@ -43,11 +93,19 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"ai4md grade: {exc}", file=sys.stderr)
         return 2
     target = _target_dir(args.target)
+    from autograder import tamper
+
+    guard = tamper.Guard(target)  # the grader's own files, checked after grading
     results = [
         Result(e, 0, Status.GRADER_ERROR, "grading did not run") for e in exercises
     ]
     start = time.monotonic()
     crash = ""
+    progress = _Progress.on(sys.stderr)
+    if progress is not None:  # a Numba compile here says so (costs no Numba import)
+        from reference.ops._fast.jit import on_compile
+
+        on_compile(progress.compiling)
     try:
         results = runner.grade(
             exercises,
@@ -55,6 +113,9 @@ def _grade(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             memory_bytes=int(args.memory * 2**30),
             seed=args.seed,
+            progress=progress,
+            disk_bytes=int(args.disk * 2**20),
+            guard=guard,
         )
         if any(r.message == runner.INTERRUPTED for r in results):
             crash = "grading was interrupted"
@@ -65,15 +126,25 @@ def _grade(args: argparse.Namespace) -> int:
         for r in results:
             r.message = crash
     finally:
+        if progress is not None:
+            progress.clear()
         if args.json:
-            report.write_json(args.json, report.gradescope_json(results, crash))
+            data = report.gradescope_json(
+                results,
+                crash,
+                hidden_visibility=args.hidden_visibility,
+                execution_time=time.monotonic() - start,
+            )
+            report.write_json(args.json, tamper.mark(data, guard))
     print(
-        f"Grading {target} ({len(exercises)} exercises, "
+        f"Grading {target} ({len(exercises)} exercise{'s' * (len(exercises) != 1)}, "
         f"{time.monotonic() - start:.1f} s)\n"
     )
-    print(report.format_table(results))
+    print(report.format_table(results, target=_shown(target)))
     if crash:
         print(f"\n{crash}", file=sys.stderr)
+    if guard.tampered:
+        return 3  # the grader's own files changed: an untrustworthy run
     return 0 if results and all(r.passed for r in results) and not crash else 1
 
 
@@ -134,9 +205,23 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser for ``ai4md``."""
-    from autograder.engine import DEFAULT_SEED, DEFAULT_TIMEOUT
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser for ``ai4md``.
+
+    Parts of the parser import what they describe: the options of the
+    ``train`` tasks come from their modules (the training code, seconds), the
+    defaults of ``grade`` from the grader. When ``argv`` (default: the command
+    line) starts with one of `_COMMANDS`, only that command's part is built
+    in full, so ``ai4md list`` starts in a fraction of a second; otherwise
+    (``--help``, a typo, ``grade-class``) everything but the tasks' options.
+    """
+    command = _command(sys.argv[1:] if argv is None else argv)
+    if command in (None, "grade"):
+        from autograder.confine import DEFAULT_DISK_BYTES
+        from autograder.engine import DEFAULT_SEED, DEFAULT_TIMEOUT
+        from autograder.report import VISIBILITIES
+    else:  # another of our commands: `grade` cannot be reached, skip its imports
+        DEFAULT_DISK_BYTES, DEFAULT_SEED, DEFAULT_TIMEOUT, VISIBILITIES = 0, 0, 0.0, ()
 
     parser = argparse.ArgumentParser(prog="ai4md", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -169,10 +254,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="memory limit per worker in GiB (default 2)",
     )
     g.add_argument(
+        "--disk",
+        type=float,
+        default=DEFAULT_DISK_BYTES / 2**20,
+        metavar="MiB",
+        help="largest file a call may write, in MiB "
+        f"(default {DEFAULT_DISK_BYTES / 2**20:g})",
+    )
+    g.add_argument(
         "--seed",
         type=int,
         default=DEFAULT_SEED,
         help=f"seed of the hidden cases (default {DEFAULT_SEED})",
+    )
+    g.add_argument(
+        "--hidden-visibility",
+        choices=VISIBILITIES,
+        default="visible",
+        help="results.json: Gradescope visibility of the hidden and edge cases' "
+        "tests (default visible)",
     )
     g.set_defaults(func=_grade)
 
@@ -189,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     from reference.tasks import TASKS, task_module
 
     for name in TASKS:
+        if command != "train":
+            tasks.add_parser(name)  # only the name: this is not a train command
+            continue
         task = task_module(name)
         summary = (task.__doc__ or name).strip().splitlines()[0]
         task.add_arguments(tasks.add_parser(name, help=summary, description=summary))
@@ -216,12 +319,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--seed", type=int, default=0)
     e.set_defaults(func=_evaluate)
+
+    if command is None:  # grade-class, gradescope (or help, or a typo)
+        from autograder.classroom import add_commands
+
+        add_commands(sub)
     return parser
+
+
+# The commands `build_parser` defines itself (`autograder.classroom` adds others).
+_COMMANDS = ("grade", "list", "build-exercises", "train", "evaluate")
+
+
+def _command(argv: list[str]) -> str | None:
+    """Return the command ``argv`` starts with if it is one of `_COMMANDS`, else None.
+
+    Examples
+    --------
+    >>> _command(["list"]), _command(["--help"]), _command(["grade-class", "x"])
+    ('list', None, None)
+    """
+    first = argv[0] if argv else ""
+    return first if first in _COMMANDS else None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ai4md`` console script."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like

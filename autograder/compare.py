@@ -129,25 +129,52 @@ def _compare_arrays(
     if close.all():
         return None
     index = tuple(int(i) for i in np.argwhere(~close)[0])
-    finite = np.isfinite(e) & np.isfinite(g)
-    abs_err = np.abs(g - e)[finite]
-    scale = np.abs(e[finite])
-    rel_err = abs_err[scale > spec.atol] / scale[scale > spec.atol]  # skip ~0 entries
     at = f" at index {index}" if expected.ndim else ""
     return Mismatch(
         Status.WRONG_VALUE,
         f"wrong value{_where(path)}{at}: expected "
-        f"{_show(e[index])}, got {_show(g[index])} ({int((~close).sum())} of "
-        f"{close.size} entries differ; max abs error "
-        f"{abs_err.max() if abs_err.size else float('nan'):.3g}, max rel error "
-        f"{rel_err.max() if rel_err.size else float('nan'):.3g})",
+        f"{_show(e[index])}, got {_show(g[index])}{_errors(e, g, close, spec)}",
     )
 
 
+def _errors(e: np.ndarray, g: np.ndarray, close: np.ndarray, spec: Compare) -> str:
+    """Say how many entries differ and by how much, leaving out what is undefined.
+
+    The absolute error is taken over the entries that are finite in both; the
+    relative error only over those whose expected value is not ~0 (a relative
+    error to 0 is undefined, so it is not printed as nan or inf).
+    """
+    finite = np.isfinite(e) & np.isfinite(g) & ~close
+    abs_err = np.abs(g - e)[finite]
+    scale = np.abs(e[finite])
+    rel_err = abs_err[scale > spec.atol] / scale[scale > spec.atol]
+    if not e.ndim:  # one number: its errors, the relative one only if defined
+        parts = [f"abs error {abs_err.max():.3g}"] if abs_err.size else []
+        parts += [f"rel error {rel_err.max():.3g}"] if rel_err.size else []
+        return f" ({', '.join(parts)})" if parts else ""
+    parts = [f"{int((~close).sum())} of {close.size} entries differ"]
+    if abs_err.size:
+        parts.append(f"max abs error {abs_err.max():.3g}")
+        if rel_err.size:
+            parts.append(f"max rel error {rel_err.max():.3g}")
+        else:
+            parts.append("no rel error: the expected values there are 0")
+    return f" ({'; '.join(parts)})"
+
+
 def compare(
-    expected: Any, got: Any, spec: Compare = Compare(), path: str = ""
+    expected: Any,
+    got: Any,
+    spec: Compare = Compare(),
+    path: str = "",
+    names: tuple = (),
 ) -> Mismatch | None:
-    """Return ``None`` if ``got`` matches ``expected``, else the first `Mismatch`."""
+    """Return ``None`` if ``got`` matches ``expected``, else the first `Mismatch`.
+
+    ``names`` name the items of the first tuple met (directly, or inside a
+    dict such as a round trip's ``{"out", "grads"}``): a mismatch there says
+    ``at [1] (tpr)`` rather than ``at [1]``.
+    """
     if isinstance(got, Unsupported):
         return Mismatch(
             Status.WRONG_TYPE,
@@ -167,8 +194,10 @@ def compare(
                 f"wrong length{_where(path)}: expected "
                 f"{len(expected)} items, got {len(got)}",
             )
+        named = len(names) == len(expected)
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            if found := compare(e, g, spec, f"{path}[{i}]"):
+            where = f"{path}[{i}] ({names[i]})" if named else f"{path}[{i}]"
+            if found := compare(e, g, spec, where):
                 return found
         return None
     if isinstance(expected, dict):
@@ -180,7 +209,8 @@ def compare(
                 f"with keys {sorted(expected)}, got {keys}",
             )
         for key in expected:
-            if found := compare(expected[key], got[key], spec, f"{path}[{key!r}]"):
+            where = f"{path}[{key!r}]"
+            if found := compare(expected[key], got[key], spec, where, names):
                 return found
         return None
     if isinstance(expected, (bool, np.bool_)):

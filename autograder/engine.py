@@ -3,44 +3,47 @@
 `Grader.grade(exercise)` always returns a `Result` and never raises for
 anything the learner's code does: the learner's function runs in a child of the
 fork server (`autograder.sandbox`), which answers the requests of
-`autograder.protocol`; the oracle runs here, and the first failing case decides
-the `Status` and the message. Scores are all-or-nothing per exercise and the
-maximum always comes from the registry (fail-closed).
+`autograder.protocol`; the oracle runs here, and `autograder.verdict` judges
+each reply (inputs changed, the value, the gradient check). The cases are
+graded group by group (public, hidden, edge: `autograder.scoring`), each group
+stopping at its first failing case, and each group earns its share of the
+exercise's points; after a timeout or a crash the remaining groups score 0
+without running. The first failing case decides the `Status` and the message,
+and every maximum comes from the registry (fail-closed).
 """
 
 from __future__ import annotations
 
 import os
 import time
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from autograder.compare import compare, describe, inputs_changed
+from autograder import confine, feedback, forbidden, scoring
+from autograder.compare import describe
+from autograder.feedback import describe_case
 from autograder.protocol import (
     WRONG_ANSWERS,
     Call,
     Gradcheck,
-    GradcheckEntry,
-    ProtocolError,
     Reply,
     ReplyStatus,
     Request,
     Roundtrip,
     Status,
 )
+from autograder.rebuild import case_rng
 from autograder.sandbox import Child, ChildFailure, ForkServer
 from autograder.spec import Case, Exercise
+from autograder.verdict import Problem as _Problem  # the engine's name for it
+from autograder.verdict import gradcheck_problem, reply_problem, value_problem
 
 __all__ = [
     "DEFAULT_MEMORY_BYTES",
     "DEFAULT_SEED",
     "DEFAULT_TIMEOUT",
     "Grader",
+    "GroupResult",
     "Result",
     "describe_case",
 ]
@@ -48,76 +51,79 @@ __all__ = [
 DEFAULT_SEED = 2026
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_BYTES = 2 << 30
-GRADCHECK_RTOL, GRADCHECK_ATOL = 1e-4, 1e-6
 
 
 @dataclass
-class Result:
-    """The outcome of grading one exercise."""
+class GroupResult:
+    """The outcome of one case group of an exercise (`autograder.scoring`).
 
-    exercise: Exercise
+    ``max_score`` is the group's share of the registry's points; ``message``
+    (with the hint after a wrong answer) is empty when it passed;
+    ``on_hidden`` says the failing case was a hidden one; ``ran`` is False
+    for a group not run after an earlier group's timeout or crash.
+    """
+
+    group: str
     score: float
+    max_score: float
     status: Status  # a plain string is converted
     message: str = ""
-    seconds: float = 0.0
+    on_hidden: bool = False
+    ran: bool = True
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
 
     @property
     def passed(self) -> bool:
-        """Whether the exercise earned its points."""
+        """Whether the group earned its points."""
+        return self.status == Status.PASSED
+
+    @property
+    def title(self) -> str:
+        """The group's name in reports, such as ``"edge cases"``."""
+        return scoring.group_title(self.group)
+
+
+@dataclass
+class Result:
+    """The outcome of grading one exercise.
+
+    ``score`` is the sum of the ``groups``' scores (2 decimals); ``status``
+    and ``message`` are those of the first failing case. ``groups`` is empty
+    for an exercise that was never graded (fail-closed results).
+    """
+
+    exercise: Exercise
+    score: float
+    status: Status  # a plain string is converted
+    message: str = ""
+    seconds: float = 0.0
+    groups: list[GroupResult] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the exercise earned all its points."""
         return self.status == Status.PASSED
 
 
 @dataclass(frozen=True)
-class _Problem:
-    status: Status
-    message: str
+class _Planned:
+    """One case as graded: where it comes from and the group it is scored in."""
+
+    case: Case
+    kind: str  # "public" or "hidden"
+    index: int  # 1-based, within its kind (as `autograder.rebuild.case` counts)
+    count: int  # the number of cases of its kind
+    group: str
 
 
-def _brief(value: Any, limit: int = 12) -> str:
-    if isinstance(value, np.ndarray):
-        if value.size <= limit:
-            return np.array2string(value, separator=", ", precision=4).replace("\n", "")
-        return f"<{value.dtype} array of shape {value.shape}>"
-    if isinstance(value, (list, tuple)) and len(value) > limit:
-        return f"<{type(value).__name__} of length {len(value)}>"
-    if isinstance(value, dict):
-        return (
-            "{"
-            + ", ".join(f"{k!r}: {_brief(v, limit)}" for k, v in value.items())
-            + "}"
-        )
-    text = repr(value)
-    return text if len(text) < 80 else text[:77] + "..."
-
-
-def describe_case(exercise: Exercise, case: Case) -> str:
-    """One line saying what the function was called with."""
-    if case.label:
-        return case.label
-    parts = [_brief(a) for a in case.args]
-    parts += [f"{k}={_brief(v)}" for k, v in case.kwargs.items()]
-    call = f"{exercise.name}({', '.join(parts)})"
-    for args, kwargs in case.then:
-        inner = [_brief(a) for a in args] + [
-            f"{k}={_brief(v)}" for k, v in kwargs.items()
-        ]
-        call += f"({', '.join(inner)})"
-    return call
-
-
-def _reply_problem(reply: Reply, memory_bytes: int) -> _Problem | None:
-    """Turn a worker's failure reply into the exercise's status and message."""
-    status = reply.status
-    if status is ReplyStatus.OK:
-        return None
-    if status.outcome is None:
-        return _Problem(
-            Status.CRASHED, f"the worker replied {status.value!r} to a request"
-        )
-    return _Problem(status.outcome, status.describe(reply.message, memory_bytes))
+# After these a group's failure is about that group only: the worker is still
+# running, so the next groups are graded; anything else ends the exercise.
+_NEXT_GROUP_RUNS = WRONG_ANSWERS | {Status.MUTATED_INPUT}
 
 
 class Grader:
@@ -134,6 +140,8 @@ class Grader:
     seed : int
         Grading seed; each exercise's hidden cases come from
         ``default_rng([seed, crc32(exercise id)])``.
+    disk_bytes : int
+        The largest file a call may write (``RLIMIT_FSIZE``; ``--disk``).
     """
 
     def __init__(
@@ -143,9 +151,11 @@ class Grader:
         timeout: float = DEFAULT_TIMEOUT,
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
         seed: int = DEFAULT_SEED,
+        disk_bytes: int = confine.DEFAULT_DISK_BYTES,
     ) -> None:
         self.target = Path(target)
         self.timeout, self.memory_bytes, self.seed = timeout, memory_bytes, seed
+        self.disk_bytes = disk_bytes  # the largest file a call may write
         self._server: ForkServer | None = None
         self._import_failures: dict[Path, _Problem] = {}
 
@@ -165,18 +175,15 @@ class Grader:
         """Grade one exercise; never raises for anything the learner's code does."""
         start = time.monotonic()
         try:
-            problem = self._grade(exercise)
+            outcomes = self._grade(exercise)
         except Exception as exc:  # noqa: BLE001 - a grader bug must not stop grading
             problem = _Problem(
                 Status.GRADER_ERROR, f"the grader itself failed: {exc!r}"
             )
-        seconds = time.monotonic() - start
-        if problem is None:
-            return Result(exercise, exercise.points, Status.PASSED, "", seconds)
-        message = problem.message
-        if exercise.hint and problem.status in WRONG_ANSWERS:
-            message += f"\nHint: {exercise.hint}"
-        return Result(exercise, 0, problem.status, message, seconds)
+            outcomes = [(scoring.ALL, problem)]
+        killed = self._server.sweep() if self._server is not None else 0
+        outcomes = _contained(outcomes, killed)
+        return _result(exercise, outcomes, time.monotonic() - start)
 
     def lesson_path(self, exercise: Exercise) -> Path:
         """Locate the learner's file: ``weekN/lesson.py`` or flat ``lesson.py``."""
@@ -185,72 +192,151 @@ class Grader:
         return flat if not nested.is_file() and flat.is_file() else nested
 
     def rerun_note(self, exercise: Exercise) -> str:
-        """How to re-run an exercise's hidden cases exactly."""
+        """How to re-run an exercise's hidden cases exactly ("" at the default seed)."""
         seed = self.seed
+        if seed == DEFAULT_SEED:
+            return ""
         return f"grading seed {seed}; re-run: ai4md grade {exercise.name} --seed {seed}"
 
-    def _cases(self, exercise: Exercise) -> Iterator[tuple[str, Case]]:
-        for i, case in enumerate(exercise.public()):
-            yield f"public case {i + 1}: {describe_case(exercise, case)}", case
-        rng = np.random.default_rng([self.seed, zlib.crc32(exercise.id.encode())])
-        hidden = exercise.hidden(rng)
-        for i, case in enumerate(hidden):
-            shapes = ", ".join(describe(a) for a in case.args)
-            yield (
-                (
-                    f"hidden case {i + 1} of {len(hidden)} (arguments: {shapes}; "
-                    f"{self.rerun_note(exercise)})"
-                ),
-                case,
-            )
+    def _cases(self, exercise: Exercise) -> list[_Planned]:
+        """Every case of ``exercise`` in grading order, public ones first.
+
+        Hidden cases come from `autograder.rebuild.case_rng` (the derivation
+        `autograder.rebuild.case` repeats) and keep their builder's order and
+        numbering; their ``group`` is the builder's tag.
+        """
+        public = exercise.public()
+        hidden = exercise.hidden(case_rng(exercise.id, self.seed))
+        return [
+            _Planned(case, "public", i, len(public), "public")
+            for i, case in enumerate(public, 1)
+        ] + [
+            _Planned(case, "hidden", i, len(hidden), case.group)
+            for i, case in enumerate(hidden, 1)
+        ]
+
+    def _case_header(self, exercise: Exercise, item: _Planned) -> str:
+        """Return the first line of a failure: the case, and its call when short."""
+        call = describe_case(exercise, item.case)
+        if item.kind == "public":
+            return f"public case {item.index}: {call}"
+        edge = " (an edge case)" if item.group == "edge" else ""
+        return f"hidden case {item.index} of {item.count}{edge}: {call}"
+
+    def _case_message(
+        self, exercise: Exercise, item: _Planned, problem: _Problem, printed: str
+    ) -> str:
+        """Return the case, what went wrong, its inputs, the output and the seed."""
+        seed = self.seed if item.kind == "hidden" else None
+        parts = [
+            self._case_header(exercise, item),
+            problem.message,
+            feedback.input_details(exercise, item.case, item.kind, item.index, seed),
+            feedback.printed_block(printed),
+            self.rerun_note(exercise) if item.kind == "hidden" else "",
+        ]
+        return "\n".join(part for part in parts if part)
 
     def _server_ready(self) -> ForkServer:
         if self._server is None:
-            self._server = ForkServer(self.memory_bytes)
+            self._server = ForkServer(self.memory_bytes, disk_bytes=self.disk_bytes)
         return self._server
 
-    def _grade(self, exercise: Exercise) -> _Problem | None:
+    def _grade(self, exercise: Exercise) -> list[tuple[str, _Problem | None]]:
+        """Return each case group with its first failure (None: it passed)."""
+        planned = self._cases(exercise)
+        order = scoring.group_order(exercise, (item.group for item in planned))
+
+        def every_group(problem: _Problem) -> list[tuple[str, _Problem]]:
+            return [(group, problem) for group in order]
+
         path = self.lesson_path(exercise)
         if not path.is_file():
-            return _Problem(Status.MISSING, f"file not found: {path}")
+            return every_group(_Problem(Status.MISSING, f"file not found: {path}"))
         if path in self._import_failures:
-            return self._import_failures[path]
+            return every_group(self._import_failures[path])
         module_name = "ai4md_submission." + exercise.id.rsplit(".", 1)[0]
         try:
-            child = self._server_ready().spawn(str(path), module_name, self.timeout)
+            child = self._server_ready().spawn(
+                str(path), module_name, self.timeout, forbidden.for_exercise(exercise)
+            )
         except ChildFailure as failure:
             problem = self._import_problem(path, failure)
             self._import_failures[path] = problem
-            return problem
+            return every_group(problem)
         try:
-            for label, case in self._cases(exercise):
-                for kind in exercise.kinds():
-                    problem = self._run(child, exercise, kind, case)
-                    if problem is not None:
-                        return _Problem(problem.status, f"{label}\n{problem.message}")
+            outcomes: list[tuple[str, _Problem | None]] = []
+            stop: tuple[str, _Problem] | None = None
+            for group in order:
+                if stop is not None:
+                    title = scoring.group_title(stop[0])
+                    outcomes.append(
+                        (
+                            group,
+                            _Problem(
+                                stop[1].status,
+                                f"not run after the {title} ({stop[1].status.label})",
+                                ran=False,
+                            ),
+                        )
+                    )
+                    continue
+                items = [i for i in planned if group in (scoring.ALL, i.group)]
+                problem = self._run_group(child, exercise, items)
+                if problem is not None and problem.status is Status.FORBIDDEN:
+                    return every_group(problem)  # about the file, not about a case
+                outcomes.append((group, problem))
+                if problem is not None and problem.status not in _NEXT_GROUP_RUNS:
+                    stop = group, problem
             if not self._server.ping():
-                return _Problem(
-                    Status.CRASHED,
-                    "killed the grader's worker process (the parent "
-                    "of the process that runs your code)",
+                return every_group(
+                    _Problem(
+                        Status.CRASHED,
+                        "killed the grader's worker process (the parent "
+                        "of the process that runs your code)",
+                    )
                 )
-            return None
+            return outcomes
         finally:
             child.kill()
 
+    def _run_group(
+        self, child: Child, exercise: Exercise, items: list[_Planned]
+    ) -> _Problem | None:
+        """Grade one group's cases in order; return the first failure."""
+        for item in items:
+            since = _output_mark(child)
+            for kind in exercise.kinds():
+                problem = self._run(child, exercise, kind, item.case)
+                if problem is None:
+                    continue
+                if problem.status is Status.FORBIDDEN:
+                    return problem
+                printed = ""
+                if problem.status in _NEXT_GROUP_RUNS:  # the worker still runs
+                    printed = _output_since(child, since)
+                return _Problem(
+                    problem.status,
+                    self._case_message(exercise, item, problem, printed),
+                    on_hidden=item.kind == "hidden",
+                )
+        return None
+
     def _import_problem(self, path: Path, failure: ChildFailure) -> _Problem:
+        try:
+            shown = path.relative_to(self.target.resolve()).as_posix()
+        except ValueError:
+            shown = path.name
         if failure.status is Status.TIMEOUT:
             message = (
-                f"importing {path.name} did not finish within "
+                f"importing {shown} did not finish within "
                 f"{self.timeout:g} s (code at module level that never ends?)"
             )
         elif failure.status is Status.IMPORT_ERROR:
-            message = (
-                f"{path.name} {ReplyStatus.IMPORT_ERROR.describe(failure.message)}"
-            )
+            message = f"{shown} {ReplyStatus.IMPORT_ERROR.describe(failure.message)}"
         else:
-            message = f"importing {path.name} {failure.message}"
-        return _Problem(Status.IMPORT_ERROR, message)
+            message = f"importing {shown} {failure.message}"
+        return _Problem(Status.IMPORT_ERROR, feedback.without_frozen(message))
 
     def _request(
         self, child: Child, request: Request
@@ -261,7 +347,7 @@ class Grader:
             printed = child.output_text().strip()
             tail = f"\nIt printed:\n{printed[-800:]}" if printed else ""
             return None, _Problem(failure.status, f"{failure.message}{tail}")
-        return reply, _reply_problem(reply, self.memory_bytes)
+        return reply, reply_problem(reply, self.memory_bytes)
 
     def _run(
         self, child: Child, exercise: Exercise, kind: str, case: Case
@@ -273,28 +359,6 @@ class Grader:
         if kind == "gradcheck":
             return self._run_gradcheck(child, exercise, case)
         raise ValueError(f"unknown grading kind {kind!r} for {exercise.id}")
-
-    def _check_value(
-        self,
-        exercise: Exercise,
-        case: Case,
-        expected: Any,
-        reply: Reply,
-        original_inputs: list,
-    ) -> _Problem | None:
-        changed = _changed_argument(original_inputs, reply.inputs)
-        if changed is not None:
-            return _Problem(
-                Status.MUTATED_INPUT,
-                f"modified its input in place ({changed}); "
-                "work on a copy (for example x.copy()) instead",
-            )
-        value = reply.value
-        if exercise.verify is not None:
-            message = exercise.verify(case, value)
-            return _Problem(Status.WRONG_VALUE, message) if message else None
-        mismatch = compare(expected, value, exercise.compare)
-        return _Problem(mismatch.status, mismatch.message) if mismatch else None
 
     def _run_call(
         self, child: Child, exercise: Exercise, case: Case
@@ -322,7 +386,7 @@ class Grader:
                 "wrong type: expected a function to be returned, "
                 f"got {describe(reply.value)}",
             )
-        return self._check_value(
+        return value_problem(
             exercise, case, expected, reply, [list(case.args), dict(case.kwargs)]
         )
 
@@ -342,7 +406,7 @@ class Grader:
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
-        return self._check_value(
+        return value_problem(
             exercise,
             case,
             expected,
@@ -364,74 +428,107 @@ class Grader:
         reply, problem = self._request(child, request)
         if problem is not None:
             return problem
-        float_args = [
-            np.array(a, dtype=np.float64) if i in case.wrt else a
-            for i, a in enumerate(case.args)
-        ]
-        original = [float_args, dict(case.kwargs), np.asarray(case.dout, np.float64)]
-        changed = _changed_argument(original, reply.inputs)
-        if changed is not None:
-            return _Problem(
-                Status.MUTATED_INPUT,
-                f"{exercise.forward_name} or {exercise.name} modified its input in "
-                f"place ({changed}); work on a copy (for example x.copy()) instead",
-            )
-        if not isinstance(reply.value, list):
-            return _Problem(Status.CRASHED, "the gradient check sent a malformed reply")
-        try:
-            entries = [GradcheckEntry.from_message(m) for m in reply.value]
-        except ProtocolError as exc:
-            return _Problem(Status.CRASHED, str(exc))
-        for entry in entries:
-            problem = _gradcheck_problem(exercise, case, entry)
-            if problem is not None:
-                return problem
-        return None
+        return gradcheck_problem(exercise, case, reply)
 
 
-def _changed_argument(original: list, after: Any) -> str | None:
-    """Name the argument modified in place: 'argument 2', 'argument th' or 'dout'."""
-    if not isinstance(after, list) or len(after) != len(original):
-        return "the arguments"
-    args, kwargs = original[0], original[1]
-    for i, value in enumerate(args):
-        if inputs_changed(value, after[0][i] if i < len(after[0]) else None):
-            return f"argument {i + 1}"
-    for key, value in kwargs.items():
-        if inputs_changed(
-            value, after[1].get(key) if isinstance(after[1], dict) else None
-        ):
-            return f"argument {key}"
-    if len(original) > 2 and inputs_changed(original[2], after[2]):
-        return "dout"
-    return None
+def _output_mark(child: Child) -> int:
+    """Return how much the learner's code has printed so far (bytes kept)."""
+    return len(getattr(getattr(child, "output", None), "head", b""))
 
 
-def _gradcheck_problem(
-    exercise: Exercise, case: Case, entry: GradcheckEntry
-) -> _Problem | None:
-    index, analytic = entry.index, entry.analytic
-    x = np.asarray(case.args[index])
-    what = f"the gradient for argument {index + 1} (shape {x.shape})"
-    if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
-        return _Problem(
-            Status.WRONG_SHAPE,
-            f"{what}: expected an array of shape {x.shape}, got {describe(analytic)}",
+def _output_since(child: Child, mark: int) -> str:
+    """Return what the learner's code printed after ``mark`` (waits briefly)."""
+    text = child.output_text()
+    head = getattr(getattr(child, "output", None), "head", None)
+    if head is None:
+        return text
+    return bytes(head[mark:]).decode("utf-8", "replace")
+
+
+def _contained(
+    outcomes: list[tuple[str, _Problem | None]], killed: int
+) -> list[tuple[str, _Problem | None]]:
+    """Zero the whole exercise if its code left processes running.
+
+    ``killed``: how many the fork server (or the grader) killed after the
+    exercise (`autograder.confine`). Its status is ``escaped``, unless the
+    exercise already failed for another reason: then a note is appended.
+    """
+    problems = [p for _, p in outcomes if p is not None and p.ran]
+    escaped = [  # ended as escaped, or another failure with the note
+        p
+        for p in problems
+        if p.status is Status.ESCAPED or confine.mentions_escape(p.message)
+    ]
+    if not killed and not escaped:
+        return outcomes
+    culprit = (escaped or problems or [None])[0]
+    if killed:
+        note = ReplyStatus.ESCAPED.describe(
+            confine.escaped_detail(killed, "after its last call")
         )
-    coords, numeric = entry.coords, entry.numeric
-    picked = analytic.reshape(-1)[coords].astype(np.float64)
-    close = np.isclose(picked, numeric, rtol=GRADCHECK_RTOL, atol=GRADCHECK_ATOL)
-    if close.all():
-        return None
-    k = int(np.argmin(close))
-    where = tuple(int(i) for i in np.unravel_index(int(coords[k]), x.shape))
-    return _Problem(
-        Status.WRONG_VALUE,
-        (
-            f"gradient check: {what} at index {where} is {picked[k]:.6g} from "
-            f"{exercise.name}, but a numerical derivative of your own "
-            f"{exercise.forward_name} gives {numeric[k]:.6g}. "
-            "If the forward passes its "
-            "check, the backward is wrong; otherwise fix the forward first."
-        ),
-    )
+        culprit = (
+            _Problem(Status.ESCAPED, note)
+            if culprit is None
+            else _Problem(
+                culprit.status, f"{culprit.message}\n{note}", culprit.on_hidden
+            )
+        )
+    original = (escaped or problems or [None])[0]
+    return [
+        (group, culprit if p is None or p is original else p)
+        for group, p in outcomes
+    ]
+
+
+def _result(
+    exercise: Exercise,
+    outcomes: list[tuple[str, _Problem | None]],
+    seconds: float,
+) -> Result:
+    """Score each group from the registry's split and build the `Result`."""
+    points = scoring.split_points(exercise, [group for group, _ in outcomes])
+    hint = f"\nHint: {exercise.hint}" if exercise.hint else ""
+    groups = []
+    for group, problem in outcomes:
+        if problem is None:
+            groups.append(
+                GroupResult(group, points[group], points[group], Status.PASSED)
+            )
+            continue
+        message = problem.message
+        if hint and problem.status in WRONG_ANSWERS:
+            message += hint
+        groups.append(
+            GroupResult(
+                group,
+                0,
+                points[group],
+                problem.status,
+                message,
+                problem.on_hidden,
+                problem.ran,
+            )
+        )
+    score = round(sum(g.score for g in groups), 2)
+    failures = [(g, p) for g, (_, p) in zip(groups, outcomes, strict=True) if p]
+    if not failures:
+        return Result(exercise, exercise.points, Status.PASSED, "", seconds, groups)
+    first, problem = failures[0]
+    message = problem.message
+    if len({id(p) for _, p in failures}) > 1:  # not one failure of the whole file
+        for group, other in failures[1:]:
+            if other.ran:
+                what = _first_line(other.message)
+                message += f"\n{group.title} also failed: {what}"
+            else:
+                message += f"\n{group.title}: {other.message}"
+    if hint and problem.status in WRONG_ANSWERS:
+        message += hint
+    return Result(exercise, score, first.status, message, seconds, groups)
+
+
+def _first_line(message: str) -> str:
+    """Return the case line and what went wrong, on one line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return ": ".join(lines[:2])

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.confine import disk_limit_detail, too_large
 from autograder.protocol import Call, Gradcheck, GradcheckEntry, Reply, Roundtrip
 from autograder.protocol import ReplyStatus as R
 from reference.testing import numerical_gradient
@@ -71,6 +72,8 @@ def run(
     except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
         if type(exc).__module__.startswith("_pytest") and type(exc).__name__ == "Exit":
             return Reply(R.EXIT, message=f"called pytest.exit({exc})")
+        if too_large(exc):  # a write beyond the file-size limit (--disk)
+            return Reply(R.DISK_LIMIT, message=disk_limit_detail(fmt(exc, path)))
         return Reply(R.EXCEPTION, message=fmt(exc, path))
 
 

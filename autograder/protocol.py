@@ -6,7 +6,7 @@ Statuses
     worker child answers to one request; each failure names the `Status` it
     is graded as and the message the learner reads.
 Requests (grader -> worker)
-    `Spawn` and `Ping` go to the fork server, `Call`, `Roundtrip` and
+    `Spawn`, `Ping` and `Sweep` go to the fork server, `Call`, `Roundtrip` and
     `Gradcheck` to a child that has imported a learner module (see
     `autograder.procedures`). They are frozen dataclasses, and every field is
     sent: `encode_request` pickles the object itself, which is safe in this
@@ -47,6 +47,7 @@ __all__ = [
     "Request",
     "Roundtrip",
     "Spawn",
+    "Sweep",
     "Status",
     "decode_request",
     "encode_request",
@@ -83,6 +84,8 @@ class Status(str, Enum):
     CRASHED = "crashed", "worker crashed"
     EXITED = "exited", "worker exited"
     MEMORY = "memory", "memory limit"
+    DISK_LIMIT = "disk-limit", "disk limit"
+    ESCAPED = "escaped", "left a process"
     INTERRUPT = "interrupt", "interrupted"
     WRONG_TYPE = "wrong-type", "wrong type"
     WRONG_SHAPE = "wrong-shape", "wrong shape"
@@ -93,6 +96,7 @@ class Status(str, Enum):
     MISSING = "missing", "missing"
     IMPORT_ERROR = "import-error", "import failed"
     GRADER_ERROR = "grader-error", "grader error"
+    FORBIDDEN = "forbidden", "forbidden import"
 
 
 # A wrong answer (rather than a crash or a limit): the exercise's hint is shown.
@@ -145,6 +149,12 @@ class ReplyStatus(str, Enum):
         Status.MEMORY,
         "ran out of memory (limit {limit_gib:.1f} GiB):\n{detail}",
     )
+    DISK_LIMIT = (  # detail: the limit, then the traceback (autograder.confine)
+        "disk-limit",
+        Status.DISK_LIMIT,
+        "tried to write a file larger than the grader's limit of {detail}",
+    )
+    ESCAPED = "escaped", Status.ESCAPED, "left {detail}"  # autograder.confine
     EXCEPTION = "exception", Status.EXCEPTION, "raised an exception:\n{detail}"
     EXIT = "exit", Status.EXITED, "tried to exit the grader: {detail}"
     INTERRUPT = "interrupt", Status.INTERRUPT, "raised KeyboardInterrupt: {detail}"
@@ -154,6 +164,7 @@ class ReplyStatus(str, Enum):
         Status.WRONG_TYPE,
         "returned a value that cannot be sent back to the grader ({detail})",
     )
+    FORBIDDEN = "forbidden", Status.FORBIDDEN, "{detail}"  # autograder.forbidden
 
     def describe(self, detail: str, memory_bytes: int = 0) -> str:
         """Return the learner's message for this failure and the worker's ``detail``."""
@@ -167,12 +178,23 @@ class ReplyStatus(str, Enum):
 
 @dataclass(frozen=True)
 class Spawn:
-    """Ask the fork server for a child that imports the learner file ``path``."""
+    """Ask the fork server for a child that imports the learner file ``path``.
+
+    ``forbidden``: the dotted names the exercise may not use (`autograder.forbidden`).
+    """
 
     path: str
     module_name: str
     token: int
     memory_bytes: int
+    forbidden: tuple = ()
+    # confinement (`autograder.confine`): largest file, private folder, user, processes
+    disk_bytes: int = 0
+    tmpdir: str = ""
+    uid: int = -1
+    gid: int = -1
+    nproc: int = 0
+    numba_dir: str = ""  # Numba's cache for an unprivileged child
 
 
 @dataclass(frozen=True)
@@ -226,8 +248,19 @@ class Gradcheck:
     max_coords: int = 20
 
 
-Request = Spawn | Ping | Call | Roundtrip | Gradcheck
-_REQUESTS = (Spawn, Ping, Call, Roundtrip, Gradcheck)
+@dataclass(frozen=True)
+class Sweep:
+    """Ask the fork server to kill every process below it but its children.
+
+    Sent after each exercise: what learner code left running. The server
+    answers with a ``swept`` event carrying ``token`` and the ``count``.
+    """
+
+    token: int
+
+
+Request = Spawn | Ping | Sweep | Call | Roundtrip | Gradcheck
+_REQUESTS = (Spawn, Ping, Sweep, Call, Roundtrip, Gradcheck)
 
 
 def encode_request(request: Request) -> bytes:
@@ -369,6 +402,7 @@ class EventKind(str, Enum):
     READY = "ready"  # started, libraries imported
     SPAWNED = "spawned"  # forked a child for a `Spawn` (``pid``, ``token``)
     PONG = "pong"  # answered a `Ping` (``token``)
+    SWEPT = "swept"  # answered a `Sweep` (``token``, ``count`` killed)
     EXITED = "exited"  # a child ended (``pid``, and ``signal`` or ``code``)
 
 
@@ -381,6 +415,7 @@ class Event:
     token: int = -1
     signal: int | None = None
     code: int | None = None
+    count: int = 0
 
     def to_message(self) -> dict:
         """Return the plain data sent for this event."""
@@ -390,6 +425,7 @@ class Event:
             "token": self.token,
             "signal": self.signal,
             "code": self.code,
+            "count": self.count,
         }
 
     @classmethod
@@ -400,7 +436,7 @@ class Event:
             kind = EventKind(message["kind"])
         except (ValueError, TypeError):
             raise ProtocolError(f"unknown event {message['kind']!r}") from None
-        numbers = [message[k] for k in ("pid", "token", "signal", "code")]
+        numbers = [message[k] for k in ("pid", "token", "signal", "code", "count")]
         if any(n is not None and type(n) is not int for n in numbers):
             raise ProtocolError(f"malformed {kind.value} event")
         return cls(kind, *numbers)

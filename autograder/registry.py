@@ -3,10 +3,15 @@
 Each row names the learner's function (lesson file + name), its oracle (always
 from `reference`, never from `solutions`), its points, its public and hidden
 cases and how to compare. Case builders and oracle adapters live in
-`autograder.cases`, one module per week.
+`autograder.cases`, one module per week. Each row's ``forbidden`` starts from
+its lesson's entry in `FORBIDDEN` (`autograder.forbidden_table`, the integrity
+rule's table), to which the row's own names are added.
 """
 
 from __future__ import annotations
+
+import difflib
+from dataclasses import replace
 
 from autograder.cases import models as wm
 from autograder.cases import week1 as w1
@@ -17,10 +22,13 @@ from autograder.cases import week3 as w3
 from autograder.cases import week3_unet2d3d as w3u
 from autograder.cases import week3_volumes as w3v
 from autograder.compare import Compare
+from autograder.forbidden_table import FORBIDDEN
 from autograder.spec import Exercise
 
-__all__ = ["EXERCISES", "lessons", "select"]
+__all__ = ["EXERCISES", "FORBIDDEN", "lessons", "select"]
 
+# The rows keep their compact, aligned layout (ruff format leaves them alone).
+# fmt: off
 # week 1: from-scratch kernels ------------------------------------------------------
 # Forwards grade `out` only (pick=0: the learner's cache never leaves the worker).
 # Backwards run the gradient check FIRST, so a backward that disagrees with the
@@ -56,6 +64,7 @@ WEEK1: tuple[Exercise, ...] = (
     Exercise(module=_CONV, name="conv_backward_naive", points=3,
              oracle=w1.conv_backward_oracle, public=w1.conv_public,
              hidden=w1.conv_hidden, kind=_BACKWARD, compare=_F32,
+             names=("dx", "dw", "db"),
              hint="db sums dout over the batch and both spatial axes; every dout[n, f, "
                   "i, j] sends dout times its window to dw[f] and dout times w[f] to "
                   "that window of dx_pad (overlaps add up); cut the padding off."),
@@ -80,6 +89,7 @@ WEEK1: tuple[Exercise, ...] = (
     Exercise(module=_BN, name="batchnorm_backward", points=3,
              oracle=w1.batchnorm_backward_oracle, public=w1.batchnorm_public,
              hidden=w1.batchnorm_hidden, kind=_BACKWARD, compare=_F32,
+             names=("dx", "dgamma", "dbeta"),
              hint="Training mode: the batch mean and variance depend on every x of the "
                   "channel, so subtract both paths of Notes before scaling by 1 / "
                   "sqrt(var + eps); evaluation mode only scales."),
@@ -100,16 +110,18 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
                   "set intersection); return a Python bool, not the shared ids."),
     Exercise(module=_LEAK, name="split_by_patient", points=3, oracle=None,
              public=wx.split_public, hidden=wx.split_hidden, verify=wx.split_verify,
+             all_or_nothing=True,
              hint="Assign whole patients, rarest finding first, to a split that still "
                   "lacks it (Notes step 3); shuffle once, with a generator made from "
                   "seed."),
     # week1/class_imbalance.py
     Exercise(module=_IMB, name="compute_class_freqs", points=1, oracle=wx.freqs_oracle,
              public=wx.freqs_public, hidden=wx.freqs_hidden,
+             names=("positive_frequencies", "negative_frequencies"),
              hint="Average down the rows (axis=0): one frequency per finding."),
     Exercise(module=_IMB, name="balance_by_resampling", points=2, oracle=None,
              public=wx.balance_public, hidden=wx.balance_hidden,
-             verify=wx.balance_verify,
+             verify=wx.balance_verify, all_or_nothing=True,
              hint='"over": every row once plus minority rows drawn with replacement; '
                   '"under": every minority row plus as many majority rows without.'),
     # week1/weighted_loss.py
@@ -148,6 +160,7 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
     Exercise(module=_STD, name="fit_standardization", points=1,
              oracle=wx.fit_standardization_oracle, public=wx.standardize_fit_public,
              hidden=wx.standardize_fit_hidden, compare=Compare(rtol=1e-5, atol=1e-7),
+             names=("mean", "std"),
              hint="Per channel over axes (0, 2, 3); np.std with ddof=0."),
     Exercise(module=_STD, name="apply_standardization", points=1,
              oracle=wx.apply_standardization_oracle, public=wx.standardize_apply_public,
@@ -162,12 +175,12 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
                   "present, also with count 0."),
     Exercise(module="week1/data_exploration.py", name="images_per_patient", points=1,
              oracle=we.patients_oracle, public=we.patients_public,
-             hidden=we.patients_hidden,
+             hidden=we.patients_hidden, names=("unique_ids", "counts"),
              hint="np.unique sorts the distinct ids and can count them too; return "
                   "(ids, counts)."),
     Exercise(module="week1/data_exploration.py", name="pixel_histogram", points=1,
              oracle=we.histogram_oracle, public=we.histogram_public,
-             hidden=we.histogram_hidden,
+             hidden=we.histogram_hidden, names=("counts", "edges"),
              hint="np.histogram does the binning; flatten the images first and pass "
                   "range on, even when it is None."),
     # week1/transfer_learning.py
@@ -178,7 +191,7 @@ WEEK1_XRAY: tuple[Exercise, ...] = (
                   'dot; "features.classifier.weight" is not the head.'),
     Exercise(module="week1/transfer_learning.py", name="count_parameters", points=1,
              oracle=we.count_parameters_oracle, public=we.count_parameters_public,
-             hidden=we.count_parameters_hidden,
+             hidden=we.count_parameters_hidden, names=("n_trainable", "n_total"),
              hint="A shape holds the product of its entries (1 for the shape ()); "
                   "return (trainable, total) as Python ints."),
 )
@@ -243,6 +256,7 @@ WEEK2: tuple[Exercise, ...] = (
     # week2/roc_auc.py
     Exercise(module=_ROC, name="roc_curve", points=3, oracle=w2.roc_curve_oracle,
              public=w2.curve_public, hidden=w2.curve_hidden,
+             names=("fpr", "tpr", "thresholds"),
              hint="Thresholds: inf, then the distinct scores in decreasing order; at "
                   "each, y_score >= th is positive; fpr = FP / negatives, tpr = TP / "
                   "positives."),
@@ -271,7 +285,7 @@ WEEK2: tuple[Exercise, ...] = (
     # week2/bootstrap.py
     Exercise(module=_BS, name="bootstrap_auc_ci", points=3, oracle=w2.bootstrap_oracle,
              public=w2.bootstrap_public, hidden=w2.bootstrap_hidden,
-             compare=Compare(rtol=1e-9, atol=1e-12),
+             compare=Compare(rtol=1e-9, atol=1e-12), names=("estimate", "low", "high"),
              hint="Follow the Notes' steps exactly: ONE generator made from seed, "
                   "before the loop; in each round the positives' draw, then the "
                   "negatives'; the percentiles at 100 * alpha / 2 and 100 * (1 - alpha "
@@ -280,6 +294,7 @@ WEEK2: tuple[Exercise, ...] = (
     Exercise(module=_PR, name="precision_recall_curve", points=2,
              oracle=w2.pr_curve_oracle,
              public=w2.curve_public, hidden=w2.pr_curve_hidden,
+             names=("precision", "recall", "thresholds"),
              hint="Thresholds: the distinct scores in increasing order; precision = TP "
                   "/ flagged, recall = TP / positives; then append the end point, "
                   "precision 1 and recall 0."),
@@ -290,6 +305,7 @@ WEEK2: tuple[Exercise, ...] = (
     Exercise(module=_CAL, name="calibration_curve", points=2,
              oracle=w2.calibration_oracle,
              public=w2.calibration_public, hidden=w2.calibration_hidden,
+             names=("prob_true", "prob_pred"),
              hint="Bins as in Notes: a probability on an inner edge goes to the LOWER "
                   "bin (np.searchsorted on the inner edges does that); leave out the "
                   "empty bins."),
@@ -299,7 +315,7 @@ WEEK2: tuple[Exercise, ...] = (
                   "convert the labels to float first (bools cannot be subtracted)."),
     Exercise(module=_CAL, name="platt_fit", points=3, oracle=w2.platt_oracle,
              public=w2.platt_public, hidden=w2.platt_hidden,
-             compare=Compare(rtol=1e-6, atol=1e-7),
+             compare=Compare(rtol=1e-6, atol=1e-7), names=("a", "b"),
              hint="Use Platt's smoothed targets from Notes, not 0/1, and start from "
                   "the Notes' (a, b); each Newton step subtracts the solution of H "
                   "step = g."),
@@ -319,7 +335,7 @@ _DICE_HINT = ("Twice the overlap over the total size of both masks (Returns); ev
 WEEK3: tuple[Exercise, ...] = (
     Exercise(module=_SV, name="get_sub_volume", points=2, oracle=None,
              public=w3.sub_volume_public, hidden=w3.sub_volume_hidden,
-             verify=w3.verify_sub_volume,
+             verify=w3.verify_sub_volume, all_or_nothing=True,
              hint="Follow Notes step by step: the corner from np.random.randint for x, "
                   "then y, then z (upper bound exclusive); accept when the background "
                   "fraction is below the threshold; channels and classes first, class "
@@ -353,12 +369,13 @@ WEEK3: tuple[Exercise, ...] = (
     Exercise(module=_SS, name="compute_class_sens_spec", points=1,
              oracle=w3.class_sens_spec_oracle,
              public=w3.sens_spec_public, hidden=w3.sens_spec_hidden,
+             names=("sensitivity", "specificity"),
              hint="pred comes first; count on pred[class_num] and label[class_num]; "
                   "sensitivity = TP / (TP + FN), specificity = TN / (TN + FP)."),
     Exercise(module=_AUG, name="apply_augmentation", points=1,
              oracle=w3v.augmentation_oracle,
              public=w3v.augmentation_public, hidden=w3v.augmentation_hidden,
-             compare=Compare(rtol=1e-6, atol=1e-6),
+             compare=Compare(rtol=1e-6, atol=1e-6), names=("image_out", "label_out"),
              hint="Spatial axis a is image axis 1 + a and label axis s + a, s being "
                   "the label's first spatial axis (Notes); flip first, then rotate the "
                   "(x, y) axes of both; scale the image only."),
@@ -393,6 +410,7 @@ WEEK3: tuple[Exercise, ...] = (
     Exercise(module="week3/unet_2d_vs_3d.py", name="volume_to_slices", points=1,
              oracle=w3u.to_slices_oracle, public=w3u.slices_public,
              hidden=w3u.slices_hidden, compare=Compare(rtol=0, atol=0, dtype="exact"),
+             names=("image_slices", "label_slices"),
              hint="z is the LAST axis of (C, X, Y, Z): move it to the front, for the "
                   "image and for the label; return both as a tuple."),
     Exercise(module="week3/unet_2d_vs_3d.py", name="slices_to_volume", points=1,
@@ -403,6 +421,7 @@ WEEK3: tuple[Exercise, ...] = (
     Exercise(module="week3/unet_2d_vs_3d.py", name="count_parameters_conv", points=1,
              oracle=w3u.conv_count_oracle, public=w3u.conv_count_public,
              hidden=w3u.conv_count_hidden, compare=Compare(rtol=0, atol=0),
+             all_or_nothing=True,
              hint="C_out * C_in * kernel ** ndim, plus C_out when bias is True."),
     Exercise(module="week3/unet_2d_vs_3d.py", name="count_parameters_unet", points=2,
              oracle=w3u.unet_count_oracle, public=w3u.unet_count_public,
@@ -440,6 +459,7 @@ MODELS: tuple[Exercise, ...] = (
     Exercise(module=_DN, name="transition_backward", points=2,
              oracle=wm.transition_backward_oracle, public=wm.transition_public,
              hidden=wm.transition_hidden, kind=_BACKWARD, compare=_F32,
+             names=("dx", "dgamma", "dbeta", "dw"),
              hint="The forward's four steps in reverse, each with its own cache "
                   "(conv_backward's db is None); Returns gives the order of the "
                   "gradients."),
@@ -473,10 +493,14 @@ MODELS: tuple[Exercise, ...] = (
                   "upsampled maps' gradient (sum each 2x2 block for dx), the rest is "
                   "dskip."),
 )
+# fmt: on
 
 # Course order: grouped by week (a stable sort keeps each block's own order).
 EXERCISES: tuple[Exercise, ...] = tuple(
-    sorted((*WEEK1_XRAY, *WEEK1, *WEEK2, *WEEK3, *MODELS), key=lambda e: e.week)
+    replace(row, forbidden=(*FORBIDDEN.get(row.module, ()), *row.forbidden))
+    for row in sorted(
+        (*WEEK1_XRAY, *WEEK1, *WEEK2, *WEEK3, *MODELS), key=lambda e: e.week
+    )
 )
 
 
@@ -485,13 +509,43 @@ def lessons() -> list[str]:
     return list(dict.fromkeys(e.module for e in EXERCISES))
 
 
+def _meanings(key: str, matches: list[Exercise]) -> list[str]:
+    """Return the dotted ids a bare lesson or exercise name stands for.
+
+    More than one means the name is ambiguous: ``standardization`` is a
+    lesson of week 1 and of week 3.
+    """
+    lessons_ = {f"{e.week}.{e.lesson}" for e in matches if e.lesson == key}
+    if len(lessons_) > 1:
+        return sorted(lessons_)
+    named = [e for e in matches if e.name == key]
+    if len({e.module for e in named}) > 1:
+        return [e.id for e in named]
+    return []
+
+
+def _suggestions(key: str) -> list[str]:
+    """Return the selectors closest to a misspelt one."""
+    words = {e.week for e in EXERCISES} | {e.lesson for e in EXERCISES}
+    words |= {e.name for e in EXERCISES} | {f"{e.week}.{e.lesson}" for e in EXERCISES}
+    words |= {e.id for e in EXERCISES}
+    kept: list[str] = []
+    for word in difflib.get_close_matches(key, sorted(words), n=6, cutoff=0.7):
+        # "week2.diagnostic_metrics" adds nothing to "diagnostic_metrics"
+        if not any(k.endswith("." + word) or word.endswith("." + k) for k in kept):
+            kept.append(word)
+    return kept[:3]
+
+
 def select(selectors: list[str] | None) -> list[Exercise]:
     """Return the exercises matching any selector: week, lesson, name or dotted id.
 
     Raises
     ------
     ValueError
-        If a selector matches nothing (the message lists what exists).
+        If a selector matches nothing (with the closest names: "did you
+        mean ...?"), or is a lesson or exercise name that several weeks use
+        (with the dotted ids to choose from).
     """
     if not selectors:
         return list(EXERCISES)
@@ -505,9 +559,18 @@ def select(selectors: list[str] | None) -> list[Exercise]:
         ]
         if not matches:
             weeks = sorted({e.week for e in EXERCISES})
+            close = _suggestions(key)
+            options = ", ".join(close[:-1]) + " or " + close[-1] if close else ""
+            mean = f"did you mean {options.removeprefix(' or ')}? " if close else ""
             raise ValueError(
-                f"no exercise matches {selector!r}; try a week ({', '.join(weeks)}), "
-                "a lesson or an exercise name from `ai4md list`"
+                f"no exercise matches {selector!r}; {mean}try a week "
+                f"({', '.join(weeks)}), a lesson or an exercise name from `ai4md list`"
+            )
+        meanings = _meanings(key, matches)
+        if meanings:
+            raise ValueError(
+                f"{selector!r} is ambiguous: it names {', '.join(meanings)}; "
+                "give one of these dotted ids"
             )
         chosen += [e for e in matches if e not in chosen]
     return [e for e in EXERCISES if e in chosen]

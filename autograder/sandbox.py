@@ -6,8 +6,11 @@ returns a `Child` bound to one learner module; `Child.request` sends one
 request and waits for the reply with a wall-clock deadline enforced here, in
 the grader, by SIGKILL — so it holds even when learner code ignores or blocks
 signals. Every way a child can go wrong surfaces as a `ChildFailure` with a
-`Status` and a message. Requests and replies are those of
-`autograder.protocol`; nothing a child sends is unpickled.
+`Status` and a message. `ForkServer.sweep`, after each exercise, kills what
+learner code left running; `autograder.confine.Supervisor` holds the rest of
+the confinement (private folders, the learner's user, orphans). Requests
+and replies are those of `autograder.protocol`; nothing a child sends is
+unpickled.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
 from pathlib import Path
 
-from autograder import wire
+from autograder import confine, wire
 from autograder.protocol import (
     Event,
     EventKind,
@@ -35,6 +38,7 @@ from autograder.protocol import (
     Request,
     Spawn,
     Status,
+    Sweep,
     encode_request,
 )
 
@@ -202,12 +206,23 @@ class Child:
 class ForkServer:
     """Owns the fork-server process and the stream of its events."""
 
-    def __init__(self, memory_bytes: int, env: dict[str, str] | None = None) -> None:
-        self.memory_bytes = memory_bytes
+    def __init__(
+        self,
+        memory_bytes: int,
+        env: dict[str, str] | None = None,
+        disk_bytes: int = confine.DEFAULT_DISK_BYTES,
+    ) -> None:
+        self.memory_bytes, self.disk_bytes = memory_bytes, disk_bytes
         self.env = worker_environment(env)
         self._tokens = count()
         self._proc = None
-        self._start()
+        # processes, folders and the user of learner code (autograder.confine)
+        self.jail = confine.Supervisor(disk_bytes, self.env.get("NUMBA_CACHE_DIR"))
+        try:
+            self._start()
+        except BaseException:
+            self.jail.close()
+            raise
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
@@ -221,6 +236,7 @@ class ForkServer:
             env=self.env,
             cwd=os.getcwd(),
         )
+        self.jail.server_started(self._proc.pid)
         theirs.close()
         self._control = ours
         self._events: queue.Queue = queue.Queue()
@@ -288,14 +304,22 @@ class ForkServer:
         event = self._next_event(EventKind.PONG, timeout)
         return event is not None and event.token == token
 
-    def spawn(self, path: str, module_name: str, timeout: float) -> Child:
-        """Fork a child that imports ``path``; raise `ChildFailure` if that fails."""
+    def spawn(
+        self, path: str, module_name: str, timeout: float, forbidden: tuple = ()
+    ) -> Child:
+        """Fork a child that imports ``path``; raise `ChildFailure` if that fails.
+
+        ``forbidden``: dotted names the exercise may not use (`autograder.forbidden`).
+        """
         if not self.ping():  # learner code may have killed the previous server
-            self.close()
+            self._stop()
             self._start()
         ours, theirs = socket.socketpair()
         out_read, out_write = os.pipe()
-        job = Spawn(path, module_name, next(self._tokens), self.memory_bytes)
+        job = Spawn(
+            path, module_name, next(self._tokens), self.memory_bytes, tuple(forbidden)
+        )
+        job = replace(job, **self.jail.spawn_fields(job.token))
         try:
             socket.send_fds(
                 self._control, [encode_request(job)], [theirs.fileno(), out_write]
@@ -310,6 +334,7 @@ class ForkServer:
             raise ChildFailure(
                 Status.CRASHED, "the grading worker did not start a process"
             )
+        self.jail.children.add(event.pid)
         child = Child(self, event.pid, ours, _Output(out_read))
         reply = child.receive(timeout)
         if reply.status is not ReplyStatus.READY:
@@ -317,10 +342,40 @@ class ForkServer:
             raise ChildFailure(Status.IMPORT_ERROR, reply.message)
         return child
 
+    def sweep(self, timeout: float = 30.0) -> int:
+        """After an exercise, kill what learner code left running; return how many.
+
+        Call `Child.kill` first. The fork server kills every process below it
+        but its children; if it is gone (killed by learner code), its
+        processes came back to the grader, a subreaper, which kills them.
+        The children's private folders are then removed.
+        """
+        killed = None
+        if self.alive():
+            token = next(self._tokens)
+            try:
+                socket.send_fds(self._control, [encode_request(Sweep(token))], [])
+                event = self._next_event(EventKind.SWEPT, timeout)
+            except OSError:
+                event = None
+            if event is not None and event.token == token:
+                killed = event.count or 0
+        if killed is None and self._proc is not None:
+            killed = self.jail.kill_orphans(self._proc.pid)
+        self.jail.remove_folders()
+        return killed or 0
+
     def close(self) -> None:
-        """Stop the fork server."""
+        """Stop the fork server, kill what learner code left, remove its folders."""
+        self._stop()
+        self.jail.close()
+
+    def _stop(self) -> None:
+        """Stop the fork server and everything below it."""
         if self._proc is None:
             return
+        if self.alive():
+            self.sweep(5.0)
         try:
             self._control.close()
         except OSError:
@@ -331,7 +386,10 @@ class ForkServer:
             pass
         self._proc.wait()
         self._proc.stderr.close()
+        self.jail.server_stopped(self._proc.pid)
         self._proc = None
+        self.jail.kill_orphans(None)  # what the server left is the grader's now
+        self.jail.remove_folders()
 
     def __enter__(self) -> ForkServer:
         return self

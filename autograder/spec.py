@@ -48,6 +48,10 @@ class Case:
         Positions in ``args`` that the gradient check differentiates.
     label
         How feedback describes a public case (defaults to a summary of ``args``).
+    group
+        The case group it is scored in (`autograder.scoring`): a hidden
+        builder's cases are ``"hidden"`` unless tagged ``"edge"``
+        (`autograder.cases.edge`); public cases are always ``"public"``.
     """
 
     args: tuple = ()
@@ -56,6 +60,7 @@ class Case:
     dout: Any = None
     wrt: tuple = ()
     label: str = ""
+    group: str = "hidden"
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class Exercise:
     name : str
         The learner's function in that module.
     points : int
-        Maximum score; grading is all-or-nothing per exercise.
+        Maximum score, split over the case groups (`autograder.scoring`).
     oracle
         A `reference` callable with the learner function's signature (``call``)
         or a ``(forward, backward)`` pair (``roundtrip``). Never `solutions`.
@@ -90,6 +95,20 @@ class Exercise:
         learner's cache never leaves the worker).
     hint : str
         Shown after a failure.
+    forbidden : tuple of str
+        Dotted names (modules or objects) the lesson file may not use for this
+        exercise: the reference implementation of what it asks for and its
+        library equivalents (`autograder.forbidden`; ``solutions`` always).
+    split : dict, optional
+        Weight of each case group (``"public"``, ``"hidden"``, ``"edge"``),
+        renormalised over the groups the exercise has; None: the default
+        split of `autograder.scoring`.
+    all_or_nothing : bool
+        Score every case as one group: full points or none.
+    names : tuple of str
+        Names of the returned tuple's items (of the gradients for a
+        ``roundtrip``), as the docstring's Returns section gives them; a
+        mismatch message names the item.
     """
 
     module: str
@@ -103,6 +122,10 @@ class Exercise:
     verify: Callable | None = None
     pick: int | None = None
     hint: str = ""
+    forbidden: tuple[str, ...] = ()
+    split: dict | None = None
+    all_or_nothing: bool = False
+    names: tuple = ()
 
     @property
     def week(self) -> str:

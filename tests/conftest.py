@@ -13,6 +13,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A grading run checks that the grader's own files did not change, and puts them
+# back if they did (autograder.tamper); here that would undo a developer's edits
+# made while the tests run. tests/test_grader_sandbox.py checks it on copies.
+os.environ.setdefault("AI4MD_TAMPER_GUARD", "off")
+
 @pytest.fixture
 def grade_edited(tmp_path):
     """Return grade(week, edits, selectors) -> {exercise name: Result}.

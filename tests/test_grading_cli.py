@@ -44,16 +44,30 @@ def exercises_run(tmp_path_factory):
     return ai4md("grade", "--json", str(out)), out
 
 
+def _by_exercise(data: dict) -> dict:
+    """Exercise id -> its tests in results.json (one per case group, or one)."""
+    tests: dict = {}
+    for t in data["tests"]:
+        tests.setdefault(t["extra_data"]["exercise"], []).append(t)
+    return tests
+
+
 def test_solutions_get_full_marks(solutions_run):
     run, out = solutions_run
     assert run.returncode == 0, run.stdout + run.stderr
     data = json.loads(out.read_text())
     assert data["score"] == TOTAL > 0
-    assert [t["name"] for t in data["tests"]] == [e.id for e in EXERCISES]
+    tests = _by_exercise(data)
+    assert list(tests) == [e.id for e in EXERCISES]
+    for exercise in EXERCISES:
+        assert sum(t["max_score"] for t in tests[exercise.id]) == pytest.approx(
+            exercise.points
+        )
     assert all(
         t["status"] == "passed" and t["score"] == t["max_score"] for t in data["tests"]
     )
     assert f"total: {TOTAL:g}/{TOTAL:g}" in run.stdout
+    assert {"execution_time", "output", "visibility", "stdout_visibility"} <= set(data)
 
 
 def test_untouched_exercises_score_zero_as_not_implemented(exercises_run):
@@ -61,16 +75,27 @@ def test_untouched_exercises_score_zero_as_not_implemented(exercises_run):
     assert run.returncode == 1
     data = json.loads(out.read_text())
     assert data["score"] == 0
-    for test, exercise in zip(data["tests"], EXERCISES, strict=True):
-        assert test["name"] == exercise.id and exercise.name in test["name"]
-        assert (test["score"], test["max_score"], test["status"]) == (
-            0,
-            exercise.points,
-            "failed",
-        )
-        assert test["output"].startswith("not implemented"), test["output"]
+    tests = _by_exercise(data)
+    assert list(tests) == [e.id for e in EXERCISES]
+    for exercise in EXERCISES:
+        mine = tests[exercise.id]
+        assert all(t["name"].startswith(exercise.id) for t in mine)
+        assert sum(t["max_score"] for t in mine) == pytest.approx(exercise.points)
+        for test in mine:
+            assert (test["score"], test["status"]) == (0, "failed")
+            assert test["output"].startswith("not implemented"), test["output"]
     assert "Traceback" not in run.stderr
     assert f"total: 0/{TOTAL:g}" in run.stdout
+
+
+def test_untouched_exercises_print_one_line_each(exercises_run):
+    run, _ = exercises_run
+    lines = run.stdout.splitlines()
+    assert len(lines) <= len(EXERCISES) + 15, run.stdout
+    table = [line for line in lines if line.endswith("not implemented yet")]
+    assert len(table) == len(EXERCISES)
+    assert "Traceback" not in run.stdout and "NotImplementedError" not in run.stdout
+    assert f"{len(EXERCISES)} exercises not implemented yet" in run.stdout
 
 
 def test_selectors_pick_a_week_a_lesson_or_one_exercise():
@@ -80,6 +105,9 @@ def test_selectors_pick_a_week_a_lesson_or_one_exercise():
     assert f"total: {first.points:g}/{first.points:g}" in run.stdout
     run = ai4md("grade", "week99")
     assert run.returncode == 2 and "no exercise matches 'week99'" in run.stderr
+    run = ai4md("grade", "standardization")
+    assert run.returncode == 2 and "ambiguous" in run.stderr
+    assert "week1.standardization" in run.stderr and "week3.standardization" in run.stderr
 
 
 def test_list_shows_weeks_exercises_and_points():
@@ -108,8 +136,9 @@ def test_json_is_written_even_when_grading_breaks(tmp_path):
     )
     assert run.returncode == 1
     data = json.loads(out.read_text())
-    assert data["score"] == 0 and len(data["tests"]) == len(EXERCISES)
+    assert data["score"] == 0 and list(_by_exercise(data)) == [e.id for e in EXERCISES]
     assert all("RuntimeError: boom" in t["output"] for t in data["tests"])
+    assert sum(t["max_score"] for t in data["tests"]) == pytest.approx(TOTAL)
 
 
 # ----------------------------------------------- the runner, without worker processes

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.engine import Grader, _reply_problem
+from autograder.engine import Grader
 from autograder.protocol import (
     WRONG_ANSWERS,
     Call,
@@ -39,6 +39,7 @@ from autograder.protocol import (
     encode_request,
 )
 from autograder.spec import Case, Exercise
+from autograder.verdict import reply_problem
 
 FAILURES = [s for s in ReplyStatus if s not in (ReplyStatus.OK, ReplyStatus.READY)]
 
@@ -68,7 +69,7 @@ def test_the_grader_knows_every_status_a_worker_can_send(status):
         wire.decode(wire.encode(Reply(status, message="DETAIL").to_message()))
     )
     assert reply.status is status
-    problem = _reply_problem(reply, 1 << 30)
+    problem = reply_problem(reply, 1 << 30)
     if status is ReplyStatus.OK:
         assert problem is None
     elif status is ReplyStatus.READY:  # only ever the answer to a Spawn

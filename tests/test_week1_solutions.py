@@ -373,7 +373,9 @@ def graded(tmp_path_factory):
 
 def test_conv_forward_padding_x_in_place_is_reported_as_mutation(graded):
     result = graded["mutation", "conv_forward_naive"]
-    assert result.status == "mutated-input" and result.score == 0
+    assert result.status == "mutated-input" and not result.passed
+    # the public and hidden cases pad; the edge case (no padding) keeps its share
+    assert [g.passed for g in result.groups] == [False, False, True]
     assert "public case 2" in result.message
     assert "modified its input in place (argument 1)" in result.message
 

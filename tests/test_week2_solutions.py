@@ -404,7 +404,9 @@ WRONG_B = [
     # Mann-Whitney counting a tie as a win
     ("roc_auc", "    return np.mean(wins + 0.5 * ties)", "    return np.mean(wins + ties)"),
     # correct alternatives, which must still pass:
-    ("roc_auc", "    return np.sum(widths * heights)", "    return np.trapezoid(tpr, fpr)"),
+    # (np.trapezoid would be correct too, but it is the exercise's answer: forbidden)
+    ("roc_auc", "    return np.sum(widths * heights)",
+     "    return float(widths @ heights)"),
     ("thresholds", "    distance2 = fpr**2 + (1 - tpr) ** 2\n"
                    "    return thresholds[np.argmin(distance2)]",
      "    return thresholds[np.argmin(np.hypot(fpr, 1 - tpr))]"),

@@ -245,10 +245,8 @@ WRONG_B = [
     ("registration", "    cross = np.divide(\n        cross, magnitude, out=np.zeros_like"
                      "(cross), where=magnitude > 1e-12\n    )",
      "    cross = cross / (magnitude + 1e-15)"),
-    ("registration", "    d = label.ndim\n    points = np.indices",
-     "    d = label.ndim\n    from scipy import ndimage\n"
-     "    return ndimage.affine_transform(label, matrix[:d, :d], offset=matrix[:d, d], "
-     "order=0)\n    points = np.indices"),
+    # (scipy.ndimage.affine_transform would warp the labels correctly too, but it is
+    # the exercise's answer, so the lesson forbids it: tests/test_forbidden_imports.py)
 ]
 FAIL_B = {"get_sub_volume", "standardize", "dice_coefficient", "compute_class_sens_spec",
           "apply_augmentation"}

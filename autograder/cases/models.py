@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -256,10 +257,12 @@ def dense_layer_hidden(rng) -> list[Case]:
                                        loc=float(rng.normal()),
                                        scale=float(rng.uniform(0.5, 2))))
     cases += [
-        _dense_layer_case(rng, 2, 4, 2, 2, (4, 4), zero="new", wrt=(0,),
-                          note="dout is 0 on the new maps"),
-        _dense_layer_case(rng, 2, 2, 4, 1, (4, 4), zero="copy", wrt=(0,),
-                          note="dout is 0 on the copy of x"),
+        *edge(
+            _dense_layer_case(rng, 2, 4, 2, 2, (4, 4), zero="new", wrt=(0,),
+                              note="dout is 0 on the new maps"),
+            _dense_layer_case(rng, 2, 2, 4, 1, (4, 4), zero="copy", wrt=(0,),
+                              note="dout is 0 on the copy of x"),
+        ),
         _dense_layer_case(rng, 2, 2, 3, 1, (6, 6), wrt=(),
                           note="more new maps than x's"),
     ]
@@ -304,7 +307,8 @@ def transition_hidden(rng) -> list[Case]:
     cases += [
         _transition_case(rng, 1, 4, 2, (4, 6), np.float32,
                          note="batch of one, non-square"),
-        _transition_case(rng, 2, 2, 3, (2, 2), note="2x2 maps: one output pixel"),
+        *edge(_transition_case(rng, 2, 2, 3, (2, 2),
+                               note="2x2 maps: one output pixel")),
     ]
     return cases
 
@@ -340,8 +344,8 @@ def dense_block_hidden(rng) -> list[Case]:
         hw = tuple(int(v) for v in rng.integers(3, 6, size=2))
         cases.append(_dense_block_case(rng, n, c, growth, bn_size, layers, hw,
                                        _dtype(rng)))
-    cases.append(_dense_block_case(rng, 2, 3, 2, 2, 0, (4, 4),
-                                   note="no layers: the block returns x"))
+    cases += edge(_dense_block_case(rng, 2, 3, 2, 2, 0, (4, 4),
+                                    note="no layers: the block returns x"))
     return cases
 
 
@@ -395,9 +399,11 @@ def gradcam_hidden(rng) -> list[Case]:
         _gradcam_random(rng, (2, 3, 4, 5), None, np.float32, note="no resize"),
         _gradcam_random(rng, (1, 2, 4, 4), [8, 6], note="size as a list"),
         _gradcam_random(rng, (2, 3, 6, 6), (3, 4), note="shrinking"),
-        _gradcam_case(positive, -positive, (8, 8), "every weight negative: zeros"),
-        _gradcam_case(np.zeros((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), (6, 6),
-                      "zero activations: zeros, no division by zero"),
+        *edge(
+            _gradcam_case(positive, -positive, (8, 8), "every weight negative: zeros"),
+            _gradcam_case(np.zeros((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), (6, 6),
+                          "zero activations: zeros, no division by zero"),
+        ),
     ]
     return cases
 
@@ -437,7 +443,7 @@ def upsample_hidden(rng) -> list[Case]:
     cases += [
         _upsample_case(rng, (2, 3, 4), 2, note="1D signals"),
         _upsample_case(rng, (1, 2, 2, 3, 2), 2, np.float32, note="3D volumes"),
-        _upsample_case(rng, (2, 2, 3, 3), 1, note="scale 1: dx = dout"),
+        *edge(_upsample_case(rng, (2, 2, 3, 3), 1, note="scale 1: dx = dout")),
         _upsample_case(rng, (2, 1, 2, 2), [3, 2], note="scale as a list"),
     ]
     return cases
@@ -483,7 +489,7 @@ def decoder_hidden(rng) -> list[Case]:
         cases.append(_decoder_case(rng, n, c_x, c_s, c_mid, c_out, hw, _dtype(rng)))
     cases += [
         _decoder_case(rng, 2, 3, 3, 2, 2, (3, 3), note="equal sides, 6x6 output"),
-        _decoder_case(rng, 2, 1, 4, 2, 1, (1, 1), np.float32,
-                      note="a 1x1 coarse map, one output channel"),
+        *edge(_decoder_case(rng, 2, 1, 4, 2, 1, (1, 1), np.float32,
+                            note="a 1x1 coarse map, one output channel")),
     ]
     return cases

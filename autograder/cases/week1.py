@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -178,7 +179,7 @@ def conv_hidden(rng) -> list[Case]:
         cases.append(_conv_case(rng, (n, c_in, h, w), (c_out, c_in, kh, kw),
                                 stride, padding, dtype))
     cases += [
-        _conv_case(rng, (2, 2, 4, 4), (2, 2, 4, 4), note="kernel as large as x"),
+        *edge(_conv_case(rng, (2, 2, 4, 4), (2, 2, 4, 4), note="kernel as large as x")),
         _conv_case(rng, (2, 3, 5, 5), (2, 3, 3, 3), stride=3, padding=2,
                    dtype=np.float32, note="stride 3, padding 2"),
         _conv_case(rng, (2, 2, 5, 6), (3, 2, 3, 2), stride=(1, 2), padding=(1, 0),
@@ -253,12 +254,14 @@ def max_pool_hidden(rng) -> list[Case]:
     cases += [
         _pool_case(_distinct(rng, (2, 2, 7, 7), np.float32), 3, 2, 1, rng=rng,
                    note="DenseNet's stem pool, odd size"),
-        _pool_case(negative, 3, 2, 1, rng=rng,
-                   note="all inputs negative: padding must not win"),
-        _pool_case(_tied(rng, (2, 3, 5, 5), np.float32), 3, 1, 1, ties=True, rng=rng,
-                   note="overlapping windows"),
-        _pool_case(np.zeros((1, 2, 4, 4)), 3, 2, 1, ties=True, rng=rng,
-                   note="a constant input"),
+        *edge(
+            _pool_case(negative, 3, 2, 1, rng=rng,
+                       note="all inputs negative: padding must not win"),
+            _pool_case(_tied(rng, (2, 3, 5, 5), np.float32), 3, 1, 1, ties=True,
+                       rng=rng, note="overlapping windows"),
+            _pool_case(np.zeros((1, 2, 4, 4)), 3, 2, 1, ties=True, rng=rng,
+                       note="a constant input"),
+        ),
     ]
     return cases
 
@@ -308,7 +311,8 @@ def batchnorm_hidden(rng) -> list[Case]:
         cases.append(_bn_case(rng, (n, c, h, w), dtype, training=training,
                               loc=float(loc), scale=float(scale)))
     cases += [
-        _bn_case(rng, (4, 3, 1, 1), note="1x1 maps: statistics over the batch only"),
+        *edge(_bn_case(rng, (4, 3, 1, 1),
+                       note="1x1 maps: statistics over the batch only")),
         _bn_case(rng, (2, 2, 3, 3), np.float32, training=False, eps=1e-3,
                  note="float32, eps=1e-3"),
         _bn_case(rng, (2, 2, 3, 3), eps=0.1, scale=0.2, note="eps comparable to var"),
@@ -347,14 +351,14 @@ def relu_hidden(rng) -> list[Case]:
         shape = tuple(int(v) for v in rng.integers(1, 5, size=ndim))
         dtype = (np.float32, np.float64)[int(rng.integers(2))]
         cases.append(_relu_case(_gap_normal(rng, shape, dtype), rng, kink=False))
-    cases += [
+    cases += edge(
         _relu_case(-np.abs(_gap_normal(rng, (2, 3, 4, 4), np.float32)), rng, kink=False,
                    note="all negative"),
         _relu_case(np.abs(_gap_normal(rng, (2, 3, 4, 4), np.float64)), rng, kink=False,
                    note="all positive"),
         _relu_case(np.round(rng.standard_normal((2, 3, 4, 4))).astype(np.float32), rng,
                    kink=True, note="many exact zeros"),
-    ]
+    )
     return cases
 
 
@@ -382,7 +386,9 @@ def sigmoid_hidden(rng) -> list[Case]:
         _sigmoid_case(rng.normal(0, 5, (2, 3, 4, 4)).astype(np.float32), "float32"),
         _sigmoid_case(rng.uniform(-1e3, 1e3, 50), "|x| up to 1000"),
         _sigmoid_case(rng.uniform(-1e3, 1e3, 50).astype(np.float32), "|x| up to 1000"),
-        _sigmoid_case(huge, "around the overflow points of exp"),
-        _sigmoid_case(huge.astype(np.float32), "around the overflow points of exp"),
-        _sigmoid_case(np.zeros(5, np.float32), "sigmoid(0) = 0.5"),
+        *edge(
+            _sigmoid_case(huge, "around the overflow points of exp"),
+            _sigmoid_case(huge.astype(np.float32), "around the overflow points of exp"),
+            _sigmoid_case(np.zeros(5, np.float32), "sigmoid(0) = 0.5"),
+        ),
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -75,9 +76,9 @@ def label_counts_hidden(rng: np.random.Generator) -> list[Case]:
         Case(args=(random, findings)),
         Case(args=(random[:50].astype(bool), tuple(findings))),
         Case(args=(random[:40, :4].astype(np.float64), list(FOUR))),
-        Case(args=(none, list(FOUR))),
+        *edge(Case(args=(none, list(FOUR)))),                  # a finding on no image
         Case(args=(random[:6, :3].tolist(), ["a", "b", "c"])),
-        Case(args=(np.ones((1, 2), dtype=np.int64), ["Edema", "Mass"])),
+        *edge(Case(args=(np.ones((1, 2), dtype=np.int64), ["Edema", "Mass"]))),  # N = 1
     ]
 
 
@@ -100,9 +101,9 @@ def patients_hidden(rng: np.random.Generator) -> list[Case]:
         Case(args=(index[:60].astype(np.int64),)),
         Case(args=(rng.integers(1000, 1020, size=50).tolist(),)),
         Case(args=(np.array([f"{i:08d}" for i in rng.integers(0, 12, size=40)]),)),
-        Case(args=(np.full(9, 42, dtype=np.int64),)),
-        Case(args=(np.arange(10, 0, -1, dtype=np.int64),)),
-        Case(args=(np.array([5], dtype=np.int64),)),
+        *edge(Case(args=(np.full(9, 42, dtype=np.int64),)),    # one patient
+              Case(args=(np.arange(10, 0, -1, dtype=np.int64),)),  # one image each
+              Case(args=(np.array([5], dtype=np.int64),))),    # one image
     ]
 
 
@@ -127,8 +128,8 @@ def histogram_hidden(rng: np.random.Generator) -> list[Case]:
         Case(args=(standardized,), kwargs={"bins": 10, "range": (-2.0, 2.0)}),
         Case(args=(standardized.astype(np.float32), 5)),
         Case(args=(rng.integers(0, 256, size=(3, 1, 6, 6)),), kwargs={"bins": 8}),
-        Case(args=(np.full((2, 1, 4, 4), 0.5),), kwargs={"bins": 3}),
-        Case(args=(raw[:1, :, :1, :1],), kwargs={"bins": 1}),
+        *edge(Case(args=(np.full((2, 1, 4, 4), 0.5),), kwargs={"bins": 3}),  # constant
+              Case(args=(raw[:1, :, :1, :1],), kwargs={"bins": 1})),   # one pixel
     ]
 
 
@@ -176,8 +177,8 @@ def freeze_names_hidden(rng: np.random.Generator) -> list[Case]:
         Case(args=(trap,)),
         Case(args=(tuple(resnet), "fc")),
         Case(args=(resnet,), kwargs={"head": "layer1"}),
-        Case(args=(["features.conv0.weight", "features.norm5.bias"],)),
-        Case(args=([],)),
+        *edge(Case(args=(["features.conv0.weight", "features.norm5.bias"],)),  # no head
+              Case(args=([],))),                                # no names
     ]
 
 
@@ -198,8 +199,8 @@ def count_parameters_hidden(rng: np.random.Generator) -> list[Case]:
     return [
         Case(args=(shapes, head)),
         Case(args=(shapes, names)),
-        Case(args=(shapes, [])),
+        *edge(Case(args=(shapes, []))),                        # nothing trainable
         Case(args=(shapes, tuple(subset))),
-        Case(args=({"scale": (), "w": (3, 1, 2, 2)}, ["scale"])),
-        Case(args=({"w": (0, 3), "b": (3,)}, ["w", "b"])),
+        *edge(Case(args=({"scale": (), "w": (3, 1, 2, 2)}, ["scale"])),  # a scalar
+              Case(args=({"w": (0, 3), "b": (3,)}, ["w", "b"]))),  # an empty shape
     ]

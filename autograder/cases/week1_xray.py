@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -192,7 +193,7 @@ def leakage_hidden(rng: np.random.Generator) -> list[Case]:
                    _table(np.array(["p02", "p09"]), "patient"), "patient")),
         Case(args=(_table([4, 4, 4], as_list=True), _table([4], as_list=True),
                    "PatientId")),
-        Case(args=(_table([1]), _table([2]), "PatientId")),
+        *edge(Case(args=(_table([1]), _table([2]), "PatientId"))),  # one row each
     ]
 
 
@@ -313,8 +314,8 @@ def freqs_hidden(rng: np.random.Generator) -> list[Case]:
         Case(args=(random[:9, :4].astype(bool),)),
         Case(args=(random[:6, :5].astype(np.float64),)),
         Case(args=(random[:11, :3].astype(np.float32),)),
-        Case(args=(np.ones((3, 2), dtype=np.int64),)),
-        Case(args=(random[:1],)),
+        *edge(Case(args=(np.ones((3, 2), dtype=np.int64),)),   # every label 1
+              Case(args=(random[:1],))),                       # one row
         Case(args=((rng.random((50, 7)) < 0.5).astype(np.int64),)),
     ]
 
@@ -390,11 +391,11 @@ def bce_hidden(rng: np.random.Generator) -> list[Case]:
     """Random values, 1-D input, predictions at 0 and 1, float32."""
     y = (rng.random((8, 5)) < 0.3).astype(np.int64)
     p = rng.uniform(0.01, 0.99, (8, 5))
-    edge = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
+    extreme = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
     return [Case(args=(y, p)), Case(args=(y, p, 0.1)),
             Case(args=(y[:, 0], p[:, 0])),
-            Case(args=(np.array([[1, 0], [0, 1], [1, 1]]), edge)),  # log(0 + eps)
-            Case(args=(y[:1], p[:1], 1e-3)),
+            *edge(Case(args=(np.array([[1, 0], [0, 1], [1, 1]]), extreme)),  # log(eps)
+                  Case(args=(y[:1], p[:1], 1e-3))),                # one row
             Case(args=(y.astype(np.float32), p.astype(np.float32)))]
 
 
@@ -413,14 +414,14 @@ def weighted_loss_hidden(rng: np.random.Generator) -> list[Case]:
     freq_pos = np.clip(y.mean(axis=0), 0.1, 0.9)
     pos, neg = 1 - freq_pos, freq_pos
     p = rng.uniform(0.02, 0.98, (10, 4))
-    edge = np.array([[0.0, 1.0, 0.5, 0.3]] * 2)
+    extreme = np.array([[0.0, 1.0, 0.5, 0.3]] * 2)
     return [
         Case(args=(pos, neg), then=(((y, p), {}),)),
         Case(args=(pos, neg, 0.5), then=(((y, p), {}),)),
         Case(args=(pos, neg), kwargs={"epsilon": 1e-4}, then=(((y, p), {}),)),
-        Case(args=(pos, neg, 1e-7), then=(((y[:2], edge), {}),)),
+        *edge(Case(args=(pos, neg, 1e-7), then=(((y[:2], extreme), {}),))),  # 0 and 1
         Case(args=(pos[:1], neg[:1], 0.01), then=(((y[:, :1], p[:, :1]), {}),)),
-        Case(args=(pos, neg, 1), then=(((y[:1], p[:1]), {}),)),
+        *edge(Case(args=(pos, neg, 1), then=(((y[:1], p[:1]), {}),))),  # one row
         Case(args=(np.ones(4), np.ones(4)), then=(((y, p), {}),)),
     ]
 
@@ -439,7 +440,7 @@ def weighted_grad_hidden(rng: np.random.Generator) -> list[Case]:
     p = rng.uniform(0.05, 0.95, (6, 5))
     pos, neg = rng.uniform(0.1, 0.9, 5), rng.uniform(0.1, 0.9, 5)
     return [Case(args=(y, p, pos, neg)), Case(args=(y, p, pos, neg, 0.2)),
-            Case(args=(y[:1], p[:1], pos, neg, 1e-3)),
+            *edge(Case(args=(y[:1], p[:1], pos, neg, 1e-3))),       # one row
             Case(args=(y[:, :2], p[:, :2], pos[:2], neg[:2]), kwargs={"epsilon": 0.5}),
             Case(args=(y, p, np.ones(5), np.ones(5), 1e-7))]
 
@@ -458,8 +459,8 @@ def shift_hidden(rng: np.random.Generator) -> list[Case]:
     image = rng.random((6, 7))
     batch = rng.random((2, 1, 5, 5))
     return [Case(args=(image, int(rng.integers(1, 4)), int(rng.integers(-4, -1)))),
-            Case(args=(image, 0, 0)), Case(args=(image, -5, 2)),
-            Case(args=(image, 6, 0)), Case(args=(image, 2, -9)),
+            *edge(Case(args=(image, 0, 0)), Case(args=(image, -5, 2)),  # no shift,
+                  Case(args=(image, 6, 0)), Case(args=(image, 2, -9))),  # past a border
             Case(args=(batch, 1, 2)), Case(args=(batch[0].astype(np.float32), -2, -1))]
 
 
@@ -473,7 +474,7 @@ def contrast_hidden(rng: np.random.Generator) -> list[Case]:
     """Single images and batches whose images have different means."""
     batch = rng.random((3, 1, 4, 5)) + np.arange(3.0)[:, None, None, None]
     return [Case(args=(rng.random((5, 6)), 1.3)), Case(args=(batch, 1.5)),
-            Case(args=(batch, 1.0)), Case(args=(batch[0], 0.0)),
+            Case(args=(batch, 1.0)), *edge(Case(args=(batch[0], 0.0))),  # flat
             Case(args=(batch.astype(np.float32), 0.8)),
             Case(args=(rng.random((2, 3, 3, 3)), -1.0))]
 
@@ -490,10 +491,10 @@ def vote_public() -> list[Case]:
 def vote_hidden(rng: np.random.Generator) -> list[Case]:
     """Odd and even numbers of annotators, several findings, bools."""
     return [Case(args=(rng.integers(0, 2, (9, 3)),)),
-            Case(args=(rng.integers(0, 2, (12, 4)),)),  # even: ties
+            *edge(Case(args=(rng.integers(0, 2, (12, 4)),))),  # even: ties
             Case(args=(rng.integers(0, 2, (6, 5, 3)),)),
-            Case(args=(rng.integers(0, 2, (5, 2, 4)),)),
-            Case(args=(rng.integers(0, 2, (4, 1)),)),
+            *edge(Case(args=(rng.integers(0, 2, (5, 2, 4)),))),  # two: ties
+            *edge(Case(args=(rng.integers(0, 2, (4, 1)),))),  # one annotator
             Case(args=(rng.integers(0, 2, (7, 6)).astype(bool),))]
 
 
@@ -526,5 +527,5 @@ def standardize_apply_hidden(rng: np.random.Generator) -> list[Case]:
     test = rng.normal(size=(4, 3, 5, 5)) + 0.5
     mean, std = rng.normal(size=3), rng.uniform(0.5, 2.0, 3)
     return [Case(args=(test, mean, std)), Case(args=(test[:1], mean, std)),
-            Case(args=(test, mean, np.array([std[0], 0.0, std[2]]))),  # constant
+            *edge(Case(args=(test, mean, np.array([std[0], 0.0, std[2]])))),  # std 0
             Case(args=(test[:, :1].astype(np.float32), mean[:1], std[:1]))]

@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -200,12 +201,14 @@ def binary_hidden(rng) -> list[Case]:
         Case(args=(y, pred), kwargs={"th": 0.3}),
         Case(args=(y2.astype(bool), pred2, 0.6)),                 # bool labels
         Case(args=(y2.astype(np.float64), pred2.astype(np.float32), 0.5)),  # floats
-        Case(args=(y_one, pred_one)),                             # no positives
-        Case(args=(1 - y_one, pred_one)),                         # no negatives
-        Case(args=(y, pred, 0.0)),                                # all positive
-        Case(args=(y, pred, 1.01)),                               # none positive
-        Case(args=(np.array([1]), np.array([0.7]))),              # n = 1
-        Case(args=(np.array([0]), np.array([0.5]))),
+        *edge(
+            Case(args=(y_one, pred_one)),                         # no positives
+            Case(args=(1 - y_one, pred_one)),                     # no negatives
+            Case(args=(y, pred, 0.0)),                            # all positive
+            Case(args=(y, pred, 1.01)),                           # none positive
+            Case(args=(np.array([1]), np.array([0.7]))),          # n = 1
+            Case(args=(np.array([0]), np.array([0.5]))),
+        ),
     ]
 
 
@@ -219,8 +222,9 @@ def prevalence_hidden(rng) -> list[Case]:
     y = _labels(rng, int(rng.integers(20, 300)))
     return [Case(args=(y,)), Case(args=(y.astype(bool),)),
             Case(args=(y.astype(np.float64),)),
-            Case(args=(np.zeros(7, dtype=np.int64),)),
-            Case(args=(np.ones(3, dtype=np.int64),)), Case(args=(np.array([1]),))]
+            *edge(Case(args=(np.zeros(7, dtype=np.int64),)),
+                  Case(args=(np.ones(3, dtype=np.int64),)),
+                  Case(args=(np.array([1]),)))]
 
 
 # --------------------------------------------------------- confusion_matrix, f1_score
@@ -241,11 +245,13 @@ def decision_hidden(rng) -> list[Case]:
         Case(args=(y.astype(bool), y_pred.astype(bool))),
         Case(args=(y.astype(np.float64), y_pred.astype(np.float64))),
         Case(args=(y.tolist(), y_pred.tolist())),                 # lists
-        Case(args=(y, np.ones_like(y))),                          # all positive
-        Case(args=(y, np.zeros_like(y))),                         # none positive
-        Case(args=(zeros, zeros)),                                # no positives at all
-        Case(args=(1 - zeros, 1 - zeros)),                        # every one positive
-        Case(args=(np.array([1]), np.array([0]))),                # n = 1
+        *edge(
+            Case(args=(y, np.ones_like(y))),                      # all positive
+            Case(args=(y, np.zeros_like(y))),                     # none positive
+            Case(args=(zeros, zeros)),                            # no positives at all
+            Case(args=(1 - zeros, 1 - zeros)),                    # every one positive
+            Case(args=(np.array([1]), np.array([0]))),            # n = 1
+        ),
     ]
 
 
@@ -260,8 +266,8 @@ def bayes_hidden(rng) -> list[Case]:
     cases = [Case(args=tuple(float(v) for v in rng.uniform(0.01, 0.99, 3)))
              for _ in range(4)]
     sens, spec = (float(v) for v in rng.uniform(0.1, 0.9, 2))
-    return cases + [Case(args=(sens, spec, 0.0)), Case(args=(sens, spec, 1.0)),
-                    Case(args=(1.0, 1.0, 0.3)), Case(args=(0.0, 0.2, 0.4))]
+    return cases + edge(Case(args=(sens, spec, 0.0)), Case(args=(sens, spec, 1.0)),
+                        Case(args=(1.0, 1.0, 0.3)), Case(args=(0.0, 0.2, 0.4)))
 
 
 # ------------------------------------------------------------- curves (ROC, PR, AUC)
@@ -282,17 +288,19 @@ def _ranking_common(rng) -> list[Case]:
         Case(args=(y2.astype(np.float64), ties.astype(np.float32))),  # floats
         Case(args=(y2, rng.integers(1, 6, y2.size))),             # integer ratings 1..5
         Case(args=(y2.tolist(), ties.tolist())),                  # lists
-        Case(args=(np.array([0, 1]), np.array([0.3, 0.3]))),      # one tie, n = 2
-        Case(args=(y, np.full(y.size, 0.5))),                     # all scores equal
+        *edge(
+            Case(args=(np.array([0, 1]), np.array([0.3, 0.3]))),  # one tie, n = 2
+            Case(args=(y, np.full(y.size, 0.5))),                 # all scores equal
+        ),
     ]
 
 
 def curve_hidden(rng) -> list[Case]:
     """Random and edge cases for ``roc_curve``, plus one class only (NaN rates)."""
-    return _ranking_common(rng) + [
+    return _ranking_common(rng) + edge(
         Case(args=(np.zeros(5, dtype=np.int64), np.array([0.1, 0.2, 0.2, 0.9, 0.4]))),
         Case(args=(np.ones(4, dtype=np.int64), np.array([0.7, 0.2, 0.5, 0.9]))),
-    ]
+    )
 
 
 def ranking_hidden(rng) -> list[Case]:
@@ -301,16 +309,16 @@ def ranking_hidden(rng) -> list[Case]:
     return _ranking_common(rng) + [
         Case(args=(y, y + rng.random(y.size))),                   # perfect: AUC 1
         Case(args=(y, -y + rng.random(y.size))),                  # inverted: AUC 0
-        Case(args=(np.zeros(5, dtype=np.int64), rng.random(5))),  # one class: NaN
+        *edge(Case(args=(np.zeros(5, dtype=np.int64), rng.random(5)))),  # one class
     ]
 
 
 def pr_curve_hidden(rng) -> list[Case]:
     """Random and edge cases for ``precision_recall_curve`` (at least one positive)."""
-    return _ranking_common(rng) + [
+    return _ranking_common(rng) + edge(
         Case(args=(np.ones(4, dtype=np.int64), np.array([0.7, 0.2, 0.5, 0.9]))),
         Case(args=(np.array([1]), np.array([0.4]))),
-    ]
+    )
 
 
 def trapezoid_public() -> list[Case]:
@@ -334,7 +342,7 @@ def trapezoid_hidden(rng) -> list[Case]:
         Case(args=(x.tolist(), height.tolist())),
         Case(args=(np.array([0.0, 1.0]), np.array([0.25, 0.75]))),
         Case(args=(np.array([0.0, 0.5, 0.5, 1.0]), np.array([0.0, 0.2, 0.9, 1.0]))),
-        Case(args=(np.array([0.3, 0.3]), np.array([0.1, 0.9]))),  # vertical: area 0
+        *edge(Case(args=(np.array([0.3, 0.3]), np.array([0.1, 0.9])))),  # area 0
     ]
 
 
@@ -361,9 +369,11 @@ def threshold_hidden(rng) -> list[Case]:
     return cases + [
         Case(args=(y.astype(bool), score)),                       # bool labels
         Case(args=(y.tolist(), score.tolist())),                  # lists
-        Case(args=(y, y + rng.random(y.size))),                   # perfect separation
-        Case(args=(y, -y + rng.random(y.size))),                  # worse than chance
-        Case(args=(np.array([0, 1]), np.array([0.2, 0.7]))),
+        *edge(
+            Case(args=(y, y + rng.random(y.size))),               # perfect separation
+            Case(args=(y, -y + rng.random(y.size))),              # worse than chance
+            Case(args=(np.array([0, 1]), np.array([0.2, 0.7]))),
+        ),
     ]
 
 
@@ -390,7 +400,7 @@ def bootstrap_hidden(rng) -> list[Case]:
         Case(args=(y2, ties, 100, 0.2, seed + 1)),
         Case(args=(y2.astype(bool), ties), kwargs={"n_bootstraps": 80, "alpha": 0.1}),
         Case(args=(y2.tolist(), ties.tolist(), 50)),
-        Case(args=(y_one, rng.random(10), 50, 0.05, 3)),          # a single positive
+        *edge(Case(args=(y_one, rng.random(10), 50, 0.05, 3))),   # a single positive
         Case(args=(y2, ties)),                                    # all defaults (1000)
     ]
 
@@ -417,9 +427,11 @@ def calibration_hidden(rng) -> list[Case]:
         Case(args=(edges_y, edges_p, 10)),
         Case(args=(y.astype(bool), prob.astype(np.float32), 4)),
         Case(args=(y.tolist(), prob.tolist())),
-        Case(args=(y, 0.3 + 0.05 * prob)),                        # all in one bin
-        Case(args=(y, prob, 1)),
-        Case(args=(np.array([1]), np.array([0.42]))),
+        *edge(
+            Case(args=(y, 0.3 + 0.05 * prob)),                    # all in one bin
+            Case(args=(y, prob, 1)),
+            Case(args=(np.array([1]), np.array([0.42]))),
+        ),
     ]
 
 
@@ -436,8 +448,8 @@ def probability_hidden(rng) -> list[Case]:
     return [Case(args=(y, prob)), Case(args=(y.astype(bool), prob)),
             Case(args=(y.astype(np.float64), prob.astype(np.float32))),
             Case(args=(y.tolist(), prob.tolist())),
-            Case(args=(y, y.astype(np.float64))),
-            Case(args=(np.array([0]), np.array([0.9])))]
+            *edge(Case(args=(y, y.astype(np.float64))),             # perfect
+                  Case(args=(np.array([0]), np.array([0.9]))))]
 
 
 def platt_public() -> list[Case]:
@@ -461,6 +473,6 @@ def platt_hidden(rng) -> list[Case]:
         Case(args=(y2, separable)),                               # needs the smoothing
         Case(args=(y2.astype(bool), separable)),
         Case(args=(y.astype(np.float64).tolist(), logits.tolist())),
-        Case(args=(rare, rng.normal(0.0, 1.0, 40))),
+        *edge(Case(args=(rare, rng.normal(0.0, 1.0, 40)))),         # rare positives
         Case(args=(y, 0.5 * logits), kwargs={"max_iter": 200, "tol": 1e-12}),
     ]

@@ -30,6 +30,7 @@ import warnings
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -332,8 +333,8 @@ def standardize_hidden(rng):
         Case(args=(rng.normal(300, 80, size=(4, 6, 5, 3)),)),
         Case(args=(rng.normal(0, 1, size=(3, 8, 8, 4)).astype(np.float32),)),
         Case(args=(rng.integers(0, 1000, size=(2, 4, 3, 5)),)),
-        Case(args=(with_constant,)),
-        Case(args=(np.zeros((1, 3, 3, 2)),)),
+        *edge(Case(args=(with_constant,)),                     # constant slices
+              Case(args=(np.zeros((1, 3, 3, 2)),))),           # all zeros
         Case(args=(rng.uniform(0, 1, size=(1, 1, 7, 2)),)),
         Case(args=(rng.normal(100, 10, size=(2, 16, 16, 2)).astype(np.float32),)),
     ]
@@ -381,8 +382,9 @@ def single_dice_hidden(rng):
         Case(
             args=(_masks(rng, (6, 6, 2)), rng.random((6, 6, 2))), kwargs={"epsilon": 1}
         ),
-        Case(args=(np.zeros((3, 3, 3)), np.zeros((3, 3, 3)))),
-        Case(args=(_masks(rng, (3, 3, 3)), np.zeros((3, 3, 3))), kwargs={"epsilon": 1}),
+        *edge(Case(args=(np.zeros((3, 3, 3)), np.zeros((3, 3, 3)))),  # both empty
+              Case(args=(_masks(rng, (3, 3, 3)), np.zeros((3, 3, 3))),
+                   kwargs={"epsilon": 1})),                    # an empty prediction
         Case(
             args=(_masks(rng, (4, 4, 3, 2)), _masks(rng, (4, 4, 3, 2))),
             kwargs={"axis": (0, 1, 2)},
@@ -430,8 +432,8 @@ def dice_hidden(rng):
     pred[2] = 0
     return [
         Case(args=(_masks(rng, (3, 5, 4, 3), 0.2), _masks(rng, (3, 5, 4, 3), 0.6))),
-        Case(args=(truth, pred)),
-        Case(args=(truth, pred), kwargs={"epsilon": 1}),
+        *edge(Case(args=(truth, pred)),                        # an empty class
+              Case(args=(truth, pred), kwargs={"epsilon": 1})),
         Case(args=(_masks(rng, (2, 4, 4, 2)), rng.random((2, 4, 4, 2)))),
         Case(args=(_masks(rng, (2, 6, 5)), _masks(rng, (2, 6, 5)), (1, 2))),
         Case(args=(_masks(rng, (2, 3, 3, 3, 2)), rng.random((2, 3, 3, 3, 2)),
@@ -494,7 +496,7 @@ def _soft_hidden(rng):
     truth[1] = 0
     return [
         Case(args=(_masks(rng, (3, 5, 4, 3)), rng.random((3, 5, 4, 3)))),
-        Case(args=(truth, rng.random((3, 4, 4, 3)))),
+        *edge(Case(args=(truth, rng.random((3, 4, 4, 3))))),    # an empty class
         Case(
             args=(_masks(rng, (2, 4, 4, 2)), rng.random((2, 4, 4, 2))),
             kwargs={"epsilon": 1},
@@ -568,6 +570,6 @@ def sens_spec_hidden(rng):
         Case(args=(pred, label, 2)),
         Case(args=(pred.astype(bool), label.astype(bool), 1)),
         Case(args=(pred.astype(np.int64), label.astype(np.int64), 1)),
-        Case(args=(pred, no_tumour, 1)),  # no positive voxel: sensitivity NaN
+        *edge(Case(args=(pred, no_tumour, 1))),  # no positive voxel: sensitivity NaN
         Case(args=(_masks(rng, (2, 6, 6)), _masks(rng, (2, 6, 6)), 1)),
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -84,7 +85,8 @@ def slices_hidden(rng):
     return [
         Case(args=(_volume(rng, (4, 6, 5, 3)), _onehot(rng, 3, (6, 5, 3)))),
         Case(args=(_volume(rng, (4, 3, 4, 7), np.float32), _onehot(rng, 3, (3, 4, 7)))),
-        Case(args=(_volume(rng, (2, 5, 6, 1)), _onehot(rng, 2, (5, 6, 1)))),  # one z
+        *edge(Case(args=(_volume(rng, (2, 5, 6, 1)),
+                         _onehot(rng, 2, (5, 6, 1))))),  # one z
         Case(args=(_volume(rng, (1, 8, 8, 8)), _onehot(rng, 1, (8, 8, 8)))),  # a cube
         Case(args=(_volume(rng, (3, 2, 7, 4), np.float32),
                    rng.integers(0, 2, size=(2, 2, 7, 4)).astype(np.uint8))),
@@ -110,7 +112,7 @@ def volume_hidden(rng):
     return [
         Case(args=(_volume(rng, (3, 3, 6, 5)),)),
         Case(args=(_volume(rng, (7, 3, 4, 5), np.float32),)),
-        Case(args=(_volume(rng, (1, 2, 5, 6)),)),  # one slice
+        *edge(Case(args=(_volume(rng, (1, 2, 5, 6)),))),  # one slice
         Case(args=(_volume(rng, (8, 1, 8, 8), np.float32),)),
         Case(args=((_volume(rng, (4, 2, 3, 2)) > 0).astype(np.uint8),)),
     ]
@@ -171,5 +173,5 @@ def unet_count_hidden(rng):
         Case(args=(4, 3, 8, 3, 2), kwargs={"batch_norm": True}),
         Case(args=(4, 3, 8, 3, 3), kwargs={"batch_norm": True}),
         Case(args=(4, 3, 8, 3, 3)),
-        Case(args=(2, 1, 4, 2, 1), kwargs={"batch_norm": True}),
+        *edge(Case(args=(2, 1, 4, 2, 1), kwargs={"batch_norm": True})),  # depth 1
     ]

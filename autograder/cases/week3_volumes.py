@@ -16,6 +16,7 @@ import itertools
 
 import numpy as np
 
+from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
@@ -135,7 +136,7 @@ def tile_starts_hidden(rng):
         Case(args=(240, 160, 120)),
         Case(args=(155, 16, 12)),
         Case(args=(9, 4, 4)),
-        Case(args=(16, 16, 8)),
+        *edge(Case(args=(16, 16, 8))),                          # one tile fits exactly
         Case(args=(7, 3, 1)),
         Case(args=(20, 5, 5)),
         *random_cases,
@@ -171,10 +172,10 @@ def stitch_hidden(rng):
         _tiling(rng, (6, 6, 4), (4, 4, 2), (2, 2, 2), 3),
         _tiling(rng, (5, 7, 6), (3, 4, 4), (1, 3, 2), 1),
         _tiling(rng, (8, 8, 8), (4, 4, 4), (4, 4, 4), 2, np.float32),
-        _tiling(
-            rng, (7, 5, 4), (4, 3, 2), (3, 2, 2), 2, skip=2
-        ),  # some voxels uncovered
-        _tiling(rng, (4, 4, 4), (4, 4, 4), (4, 4, 4), 4),
+        *edge(
+            _tiling(rng, (7, 5, 4), (4, 3, 2), (3, 2, 2), 2, skip=2),  # some uncovered
+            _tiling(rng, (4, 4, 4), (4, 4, 4), (4, 4, 4), 4),  # one tile
+        ),
     ]
 
 
@@ -256,9 +257,7 @@ def phase_hidden(rng):
             Case(args=(image, np.roll(image, shift, axis=tuple(range(len(shape))))))
         )
     image = rng.normal(size=(8, 6))
-    cases.append(
-        Case(args=(image, np.roll(image, (4, -3), axis=(0, 1))))
-    )  # n / 2 shifts
+    cases += edge(Case(args=(image, np.roll(image, (4, -3), axis=(0, 1)))))  # n / 2
     cases.append(_shifted_brain(rng))
     return cases
 
