@@ -21,6 +21,9 @@ from autograder.cases import week2 as w2
 from autograder.cases import week3 as w3
 from autograder.cases import week3_unet2d3d as w3u
 from autograder.cases import week3_volumes as w3v
+from autograder.cases.mistakes_week1 import MISTAKES as _MISTAKES1
+from autograder.cases.mistakes_week2 import MISTAKES as _MISTAKES2
+from autograder.cases.mistakes_week3 import MISTAKES as _MISTAKES3
 from autograder.compare import Compare
 from autograder.forbidden_table import FORBIDDEN
 from autograder.spec import Exercise
@@ -495,9 +498,12 @@ MODELS: tuple[Exercise, ...] = (
 )
 # fmt: on
 
-# Course order: grouped by week (a stable sort keeps each block's own order).
+# Course order: grouped by week (a stable sort keeps each block's own order); the
+# usual mistakes (`autograder.mistakes`) come from the cases' mistakes_week* tables.
+_MISTAKES = {**_MISTAKES1, **_MISTAKES2, **_MISTAKES3}
 EXERCISES: tuple[Exercise, ...] = tuple(
-    replace(row, forbidden=(*FORBIDDEN.get(row.module, ()), *row.forbidden))
+    replace(row, forbidden=(*FORBIDDEN.get(row.module, ()), *row.forbidden),
+            mistakes=_MISTAKES.get(row.id, row.mistakes))
     for row in sorted(
         (*WEEK1_XRAY, *WEEK1, *WEEK2, *WEEK3, *MODELS), key=lambda e: e.week
     )

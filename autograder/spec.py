@@ -24,9 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograder.compare import Compare
+
+if TYPE_CHECKING:
+    from autograder.mistakes import Mistake
 
 __all__ = ["Case", "Exercise"]
 
@@ -109,6 +112,9 @@ class Exercise:
         Names of the returned tuple's items (of the gradients for a
         ``roundtrip``), as the docstring's Returns section gives them; a
         mismatch message names the item.
+    mistakes : tuple of Mistake
+        Usual mistakes (`autograder.mistakes`): when a wrong answer equals
+        one of these variants of the oracle, the message names the mistake.
     """
 
     module: str
@@ -126,6 +132,7 @@ class Exercise:
     split: dict | None = None
     all_or_nothing: bool = False
     names: tuple = ()
+    mistakes: tuple[Mistake, ...] = ()
 
     @property
     def week(self) -> str:

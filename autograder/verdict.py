@@ -6,7 +6,8 @@ has answered a request of `autograder.protocol`:
 - `reply_problem`: a failure reply (an exception, a timeout, a forbidden use,
   ...) becomes the exercise's `Status` and the learner's message;
 - `value_problem`: an argument modified in place, then the value against the
-  oracle's (`autograder.compare`) or the exercise's own ``verify``;
+  oracle's (`autograder.compare`) or the exercise's own ``verify``, naming
+  the usual mistake a wrong value matches (`autograder.mistakes`);
 - `gradcheck_problem`: the gradient check, the backward's gradients against a
   numerical derivative of the learner's own forward, within `GRADCHECK_RTOL`
   and `GRADCHECK_ATOL`.
@@ -24,6 +25,7 @@ import numpy as np
 
 from autograder import feedback
 from autograder.compare import compare, describe, inputs_changed
+from autograder.mistakes import MATCHED_STATUSES, mistake_sentence
 from autograder.protocol import (
     GradcheckEntry,
     ProtocolError,
@@ -93,7 +95,13 @@ def value_problem(
         message = exercise.verify(case, value)
         return Problem(Status.WRONG_VALUE, message) if message else None
     mismatch = compare(expected, value, exercise.compare, names=exercise.names)
-    return Problem(mismatch.status, mismatch.message) if mismatch else None
+    if mismatch is None:
+        return None
+    message = mismatch.message
+    if mismatch.status in MATCHED_STATUSES and len(original_inputs) == 2:  # a call
+        sentence = mistake_sentence(exercise, case, expected, value)
+        message += f"\n{sentence}" if sentence else ""
+    return Problem(mismatch.status, message)
 
 
 def gradcheck_problem(exercise: Exercise, case: Case, reply: Reply) -> Problem | None:
