@@ -320,10 +320,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, default=0)
     e.set_defaults(func=_evaluate)
 
-    if command is None:  # grade-class, gradescope (or help, or a typo)
+    if command is None:  # grade-class, gradescope, show (or help, or a typo)
         from autograder.classroom import add_commands
+        from autograder.show import add_command as add_show
 
         add_commands(sub)
+        add_show(sub)
     return parser
 
 

@@ -1,7 +1,8 @@
 """Matplotlib figures for evaluating diagnostic models: ROC, PR, calibration, classes.
 
 Public names: `plot_roc`, `plot_precision_recall`, `plot_calibration`,
-`save_evaluation_figures`, `plot_confusion_matrix`, `save_confusion_matrix`.
+`save_evaluation_figures`, `plot_confusion_matrix`, `save_confusion_matrix`,
+`plot_curve_points` (curves computed elsewhere, in the same look).
 
 Each ``plot_*`` function draws on ``ax`` if given, otherwise on a new figure
 (built with ``matplotlib.figure.Figure``, so no pyplot state and no display is
@@ -23,6 +24,7 @@ from reference import metrics
 __all__ = [
     "plot_calibration",
     "plot_confusion_matrix",
+    "plot_curve_points",
     "plot_precision_recall",
     "plot_roc",
     "save_confusion_matrix",
@@ -343,3 +345,62 @@ def save_confusion_matrix(y_true, y_pred, path, *, labels=None, class_names=None
                                normalize=normalize)
     ax.figure.savefig(path, dpi=120)
     return path
+
+
+# kind -> (x label, y label, title, legend place, diagonal's legend or None)
+_POINT_KINDS = {
+    "roc": ("False-positive rate (1 - specificity)", "True-positive rate (sensitivity)",
+            "ROC curve", "lower right", "chance"),
+    "pr": ("Recall (sensitivity)", "Precision (PPV)", "Precision-recall curve",
+           "lower left", None),
+    "calibration": ("Mean predicted probability", "Fraction of positives",
+                    "Calibration (reliability diagram)", "upper left",
+                    "perfectly calibrated"),
+}
+
+
+def plot_curve_points(curves, kind, ax=None, title=None):
+    """Draw curves already computed (such as a learner's) in the look of ``plot_*``.
+
+    `plot_roc`, `plot_precision_recall` and `plot_calibration` compute their
+    points with `reference.metrics`; this draws points computed elsewhere
+    (``ai4md show`` draws a learner's own ``roc_curve``) with the same axes,
+    labels and reference line.
+
+    Parameters
+    ----------
+    curves : list of (x, y, label)
+        One line each: ``x`` and ``y`` 1-D of one length (ROC: fpr, tpr; PR:
+        recall, precision, drawn as steps; calibration: mean predicted
+        probability, fraction of positives, with markers); ``label`` the
+        legend text (or None).
+    kind : {"roc", "pr", "calibration"}
+    ax : matplotlib Axes or None, default None
+        Where to draw; a new figure when None.
+    title : str, optional
+        Replaces the default title of ``kind``.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_curve_points([([0, 0.5, 1], [0, 1, 1], "mine")], "roc")
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['mine', 'chance']
+    """
+    if kind not in _POINT_KINDS:
+        raise ValueError(f"plot_curve_points: expected kind in {sorted(_POINT_KINDS)}, "
+                         f"got {kind!r}.")
+    xlabel, ylabel, default_title, loc, diagonal = _POINT_KINDS[kind]
+    ax = _new_axes(ax)
+    style = {"roc": {}, "pr": {"drawstyle": "steps-post"},
+             "calibration": {"marker": "o", "ms": 3}}[kind]
+    for x, y, label in curves:
+        ax.plot(np.asarray(x, float), np.asarray(y, float), lw=1.5, label=label,
+                **style)
+    if diagonal is not None:
+        ax.plot([0, 1], [0, 1], ls="--", lw=1, color="grey", label=diagonal)
+    _finish(ax, xlabel, ylabel, title or default_title, loc)
+    return ax
