@@ -176,7 +176,7 @@ class Grader:
         start = time.monotonic()
         try:
             outcomes = self._grade(exercise)
-        except Exception as exc:  # noqa: BLE001 - a grader bug must not stop grading
+        except Exception as exc:  # a grader bug must not stop grading
             problem = _Problem(
                 Status.GRADER_ERROR, f"the grader itself failed: {exc!r}"
             )
@@ -476,8 +476,7 @@ def _contained(
         )
     original = (escaped or problems or [None])[0]
     return [
-        (group, culprit if p is None or p is original else p)
-        for group, p in outcomes
+        (group, culprit if p is None or p is original else p) for group, p in outcomes
     ]
 
 

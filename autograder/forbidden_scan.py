@@ -238,7 +238,7 @@ def resolve(name: str, lazy: Iterable[str] = ()) -> Any:
                     ):
                         return None
                     obj = getattr(obj, part)
-        except Exception:  # noqa: BLE001 - an unknown name is simply not resolved
+        except Exception:  # an unknown name is simply not resolved
             return None
         return obj
     return None

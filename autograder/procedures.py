@@ -69,7 +69,7 @@ def run(
         return Reply(R.INTERRUPT, message=fmt(exc, path))
     except _MissingFunction as exc:
         return Reply(R.MISSING, message=str(exc))
-    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+    except BaseException as exc:  # learner code may raise anything
         if type(exc).__module__.startswith("_pytest") and type(exc).__name__ == "Exit":
             return Reply(R.EXIT, message=f"called pytest.exit({exc})")
         if too_large(exc):  # a write beyond the file-size limit (--disk)

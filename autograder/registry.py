@@ -502,8 +502,11 @@ MODELS: tuple[Exercise, ...] = (
 # usual mistakes (`autograder.mistakes`) come from the cases' mistakes_week* tables.
 _MISTAKES = {**_MISTAKES1, **_MISTAKES2, **_MISTAKES3}
 EXERCISES: tuple[Exercise, ...] = tuple(
-    replace(row, forbidden=(*FORBIDDEN.get(row.module, ()), *row.forbidden),
-            mistakes=_MISTAKES.get(row.id, row.mistakes))
+    replace(
+        row,
+        forbidden=(*FORBIDDEN.get(row.module, ()), *row.forbidden),
+        mistakes=_MISTAKES.get(row.id, row.mistakes),
+    )
     for row in sorted(
         (*WEEK1_XRAY, *WEEK1, *WEEK2, *WEEK3, *MODELS), key=lambda e: e.week
     )

@@ -345,7 +345,7 @@ def child_main(argv: list[str]) -> int:
     out_dir = Path(out)
     try:
         module = _import_lesson(path, "ai4md_show." + recipe.lesson)
-    except BaseException as exc:  # noqa: BLE001 - any failure of the learner's file
+    except BaseException as exc:  # any failure of the learner's file
         print(f"ai4md show: {_explain(exc, path, shown, 'import')}", file=sys.stderr)
         return NOT_WRITTEN
     try:
@@ -355,7 +355,7 @@ def child_main(argv: list[str]) -> int:
     except LessonError as exc:
         print(f"ai4md show: {exc}", file=sys.stderr)
         return NOT_WRITTEN
-    except BaseException as exc:  # noqa: BLE001 - SystemExit from learner code too
+    except BaseException as exc:  # SystemExit from learner code too
         print(f"ai4md show: {_explain(exc, path, shown, 'call')}", file=sys.stderr)
         return NOT_WRITTEN
     for p in paths:

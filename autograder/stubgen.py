@@ -22,6 +22,7 @@ __all__ = ["StubError", "build", "make_stub"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+LINE_LENGTH = 88  # ruff format's line length (pyproject.toml): the stubs are formatted
 
 
 class StubError(ValueError):
@@ -74,14 +75,20 @@ def make_stub(source: str, dotted_module: str, filename: str = "<solution>") -> 
         name = f"{dotted_module}.{_enclosing_function(tree, start + 1)}"
         out.append(f"{indent}### START CODE HERE ###\n")
         out.extend(hints)
-        out.append(
-            f'{indent}raise NotImplementedError("{name}: not implemented yet")\n'
-        )
+        out.append(_raise_line(indent, f"{name}: not implemented yet"))
         out.append(f"{indent}### END CODE HERE ###\n")
         i += 1
     stub = "".join(out)
     ast.parse(stub, filename)  # the stub must still be valid Python
     return stub
+
+
+def _raise_line(indent: str, message: str) -> str:
+    """Return the stub's ``raise``, wrapped as ruff format wraps a long line."""
+    line = f'{indent}raise NotImplementedError("{message}")'
+    if len(line) <= LINE_LENGTH:
+        return line + "\n"
+    return f'{indent}raise NotImplementedError(\n{indent}    "{message}"\n{indent})\n'
 
 
 def _expected_files(solutions: Path) -> dict[Path, str]:

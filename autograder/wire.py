@@ -76,7 +76,7 @@ def _dtype_is_plain(dtype: np.dtype) -> bool:
 def _short_repr(value: Any) -> str:
     try:
         text = object.__repr__(value)
-    except Exception:  # noqa: BLE001 - any failure just drops the text
+    except Exception:  # any failure just drops the text
         text = ""
     return text[:120]
 

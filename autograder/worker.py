@@ -80,7 +80,7 @@ def _preload(names=_PRELOAD) -> bool:
     for name in names:
         try:
             importlib.import_module(name)
-        except (Exception, SystemExit):  # noqa: BLE001 - the child reports it
+        except (Exception, SystemExit):  # the child reports it
             pass
     return len(sys.modules) != before
 
@@ -226,9 +226,9 @@ def _child_main(chan: socket.socket, out_fd: int, job: Spawn) -> None:
     os.dup2(devnull, 0)
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
-    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - reads give EOF
-    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stdin = open(0, closefd=False)  # reads give EOF
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
     _limit_memory(job.memory_bytes)
     fd = os.dup(chan.fileno())  # private copy: the learner may close fds 0-2 freely
     from autograder import forbidden, procedures  # imported before learner code runs
@@ -243,7 +243,7 @@ def _child_main(chan: socket.socket, out_fd: int, job: Spawn) -> None:
     try:
         if rules.violation is None:
             module = _import_learner(path, job.module_name, jail.source)
-    except BaseException as exc:  # noqa: BLE001 - report every failure, even SystemExit
+    except BaseException as exc:  # report every failure, even SystemExit
         if rules.violation is None:
             message = _learner_traceback(exc, path)
             send(fd, Reply(ReplyStatus.IMPORT_ERROR, message=message))
@@ -261,7 +261,7 @@ def _child_main(chan: socket.socket, out_fd: int, job: Spawn) -> None:
         reply = jail.after_call(reply)  # kill what it left running, empty its folder
         try:
             payload = wire.encode(reply.to_message())
-        except Exception as exc:  # noqa: BLE001 - e.g. an int too long to print
+        except Exception as exc:  # e.g. an int too long to print
             detail = f"{type(exc).__name__}: {exc}"[:300]
             payload = wire.encode(
                 Reply(ReplyStatus.BAD_RESULT, message=detail).to_message()

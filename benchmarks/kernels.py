@@ -24,7 +24,7 @@ from reference import ops
 
 try:  # optional oracle for speed only
     import torch
-    import torch.nn.functional as F  # noqa: N812
+    import torch.nn.functional as F
 except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 

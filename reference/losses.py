@@ -50,16 +50,26 @@ _LEGEND = "(N, K) or (N,)"
 
 def _check_epsilon(epsilon, func: str) -> None:
     """Check that ``epsilon`` is a finite number >= 0."""
-    if isinstance(epsilon, (bool, np.bool_)) or not np.isscalar(epsilon) \
-            or not np.isfinite(epsilon) or epsilon < 0:
+    if (
+        isinstance(epsilon, (bool, np.bool_))
+        or not np.isscalar(epsilon)
+        or not np.isfinite(epsilon)
+        or epsilon < 0
+    ):
         fail(func, "epsilon a finite number >= 0", repr(epsilon))
 
 
 def _scores(y_pred, name: str, func: str, probabilities: bool = True) -> np.ndarray:
     """Return ``y_pred`` as a float array of shape (N, K) or (N,), validated."""
     pred = as_float_array(y_pred, name, func)
-    check_ndim(pred, (1, 2), name, func, _LEGEND,
-               "Stack one column per finding: shape (images, findings).")
+    check_ndim(
+        pred,
+        (1, 2),
+        name,
+        func,
+        _LEGEND,
+        "Stack one column per finding: shape (images, findings).",
+    )
     if pred.shape[0] == 0:
         fail(func, f"{name} with at least one sample", f"shape {pred.shape}")
     if probabilities:
@@ -87,8 +97,11 @@ def _weights(weights, pred: np.ndarray, name: str, func: str) -> np.ndarray:
     """Return class weights as a float array broadcastable against ``pred``."""
     w = as_float_array(weights, name, func)
     n_classes = pred.shape[1] if pred.ndim == 2 else 1
-    if w.ndim > 1 or (w.ndim == 1 and w.shape[0] != n_classes) \
-            or (pred.ndim == 1 and w.ndim == 1):
+    if (
+        w.ndim > 1
+        or (w.ndim == 1 and w.shape[0] != n_classes)
+        or (pred.ndim == 1 and w.ndim == 1)
+    ):
         expected = f"{name} of shape ({n_classes},) (one per finding) or a scalar"
         if pred.ndim == 1:
             expected = f"{name} as a scalar for 1-D y_pred"
@@ -146,8 +159,10 @@ def weighted_bce(y_true, y_pred, pos_weights, neg_weights, epsilon=1e-7):
     w_neg = _weights(neg_weights, pred, "neg_weights", func)
 
     # per-entry loss, then batch mean per finding, then sum over findings
-    terms = -(w_pos * truth * np.log(pred + epsilon)
-              + w_neg * (1 - truth) * np.log(1 - pred + epsilon))
+    terms = -(
+        w_pos * truth * np.log(pred + epsilon)
+        + w_neg * (1 - truth) * np.log(1 - pred + epsilon)
+    )
     return _per_class_sum(terms)
 
 
@@ -181,8 +196,9 @@ def weighted_bce_grad(y_true, y_pred, pos_weights, neg_weights, epsilon=1e-7):
     w_neg = _weights(neg_weights, pred, "neg_weights", func)
 
     # derivative of each log term, divided by the batch size (the mean)
-    d_terms = -(w_pos * truth / (pred + epsilon)
-                - w_neg * (1 - truth) / (1 - pred + epsilon))
+    d_terms = -(
+        w_pos * truth / (pred + epsilon) - w_neg * (1 - truth) / (1 - pred + epsilon)
+    )
     return (d_terms / pred.shape[0]).astype(pred.dtype, copy=False)
 
 
@@ -348,11 +364,14 @@ def masked_bce(y_true, y_pred, pos_weights=1.0, neg_weights=1.0, epsilon=1e-7):
     0.693147
     """
     truth, present, pred, w_pos, w_neg = _masked_parts(
-        y_true, y_pred, pos_weights, neg_weights, epsilon, "masked_bce")
+        y_true, y_pred, pos_weights, neg_weights, epsilon, "masked_bce"
+    )
 
     # loss of every entry, zeroed where the label is missing
-    terms = -(w_pos * truth * np.log(pred + epsilon)
-              + w_neg * (1 - truth) * np.log(1 - pred + epsilon))
+    terms = -(
+        w_pos * truth * np.log(pred + epsilon)
+        + w_neg * (1 - truth) * np.log(1 - pred + epsilon)
+    )
     terms = np.where(present, terms, 0)
 
     # mean over the labelled images of each finding (0 when none), sum over findings
@@ -377,10 +396,12 @@ def masked_bce_grad(y_true, y_pred, pos_weights=1.0, neg_weights=1.0, epsilon=1e
            [ 0.]])
     """
     truth, present, pred, w_pos, w_neg = _masked_parts(
-        y_true, y_pred, pos_weights, neg_weights, epsilon, "masked_bce_grad")
+        y_true, y_pred, pos_weights, neg_weights, epsilon, "masked_bce_grad"
+    )
     counts = np.maximum(np.sum(present, axis=0), 1)
-    d_terms = -(w_pos * truth / (pred + epsilon)
-                - w_neg * (1 - truth) / (1 - pred + epsilon))
+    d_terms = -(
+        w_pos * truth / (pred + epsilon) - w_neg * (1 - truth) / (1 - pred + epsilon)
+    )
     return np.where(present, d_terms / counts, 0).astype(pred.dtype, copy=False)
 
 
@@ -389,8 +410,11 @@ def _dice_inputs(y_true, y_pred, axis, epsilon, func):
     _check_epsilon(epsilon, func)
     pred = as_float_array(y_pred, "y_pred", func)
     if pred.ndim < 2:
-        fail(func, "y_pred with a class axis and spatial axes, such as "
-             "(classes, x, y, z)", f"shape {pred.shape}")
+        fail(
+            func,
+            "y_pred with a class axis and spatial axes, such as (classes, x, y, z)",
+            f"shape {pred.shape}",
+        )
     check_probabilities(pred, "y_pred", func)
     truth = as_float_array(y_true, "y_true", func)
     check_same_shape(truth, pred, ("y_true", "y_pred"), func)
@@ -404,9 +428,14 @@ def _dice_axes(axis, ndim: int, func: str) -> tuple[int, ...]:
     valid = all(isinstance(a, (int, np.integer)) and -ndim <= a < ndim for a in axes)
     normalised = tuple(int(a) % ndim for a in axes) if valid else ()
     if not normalised or len(set(normalised)) != len(axes) or len(axes) >= ndim:
-        fail(func, f"axis: distinct axes of y_pred's {ndim} dims that leave the "
-             "class axis out", repr(axis), "For (classes, x, y, z) use axis=(1, 2, 3);"
-             " with a batch axis (N, classes, x, y, z) use axis=(2, 3, 4).")
+        fail(
+            func,
+            f"axis: distinct axes of y_pred's {ndim} dims that leave the "
+            "class axis out",
+            repr(axis),
+            "For (classes, x, y, z) use axis=(1, 2, 3);"
+            " with a batch axis (N, classes, x, y, z) use axis=(2, 3, 4).",
+        )
     return normalised
 
 
@@ -476,8 +505,11 @@ def soft_dice_loss_grad(y_true, y_pred, axis=(1, 2, 3), epsilon=1e-5):
     func = "soft_dice_loss_grad"
     truth, pred, axes = _dice_inputs(y_true, y_pred, axis, epsilon, func)
     numerator = 2 * np.sum(truth * pred, axis=axes, keepdims=True) + epsilon
-    denominator = (np.sum(truth**2, axis=axes, keepdims=True)
-                   + np.sum(pred**2, axis=axes, keepdims=True) + epsilon)
+    denominator = (
+        np.sum(truth**2, axis=axes, keepdims=True)
+        + np.sum(pred**2, axis=axes, keepdims=True)
+        + epsilon
+    )
     n_dice = numerator.size  # how many dice values the loss averages
     # quotient rule on numerator / denominator, with the loss's minus sign
     d_loss = (2 * pred * numerator - 2 * truth * denominator) / denominator**2

@@ -55,12 +55,16 @@ def iterate_minibatches(n, batch_size, *, rng, shuffle=True) -> Iterator[np.ndar
         fail(func, "n as a non-negative int", repr(n))
     _check_batch_size(batch_size, func)
     if shuffle and not isinstance(rng, np.random.Generator):
-        fail(func, "rng a numpy.random.Generator when shuffle=True",
-             type(rng).__name__, "Make one with np.random.default_rng(seed).",
-             kind=TypeError)
+        fail(
+            func,
+            "rng a numpy.random.Generator when shuffle=True",
+            type(rng).__name__,
+            "Make one with np.random.default_rng(seed).",
+            kind=TypeError,
+        )
     order = rng.permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
 def make_progress(total, *, desc="train", disable=None):
@@ -75,8 +79,14 @@ def make_progress(total, *, desc="train", disable=None):
     3
     >>> bar.close()
     """
-    return tqdm(total=total, desc=desc, unit="batch", disable=disable,
-                dynamic_ncols=True, leave=True)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit="batch",
+        disable=disable,
+        dynamic_ncols=True,
+        leave=True,
+    )
 
 
 def _check_xy(x, y, func: str):
@@ -85,13 +95,22 @@ def _check_xy(x, y, func: str):
     if x.ndim < 2:
         fail(func, "x with a leading sample axis (N, C, *S)", f"shape {x.shape}")
     if y.shape[:1] != x.shape[:1]:
-        fail(func, f"y with {x.shape[0]} rows (one per image in x)",
-             f"shape {y.shape}")
+        fail(func, f"y with {x.shape[0]} rows (one per image in x)", f"shape {y.shape}")
     return x, y
 
 
-def train_epoch(model, optimizer, loss_and_grad, x, y, *, batch_size, rng,
-                augment=None, progress=None) -> float:
+def train_epoch(
+    model,
+    optimizer,
+    loss_and_grad,
+    x,
+    y,
+    *,
+    batch_size,
+    rng,
+    augment=None,
+    progress=None,
+) -> float:
     """Train ``model`` for one pass over ``(x, y)``; return the mean loss.
 
     Parameters
@@ -155,9 +174,20 @@ def train_epoch(model, optimizer, loss_and_grad, x, y, *, batch_size, rng,
     return total / max(len(x), 1)
 
 
-def fit(model, optimizer, loss_and_grad, x, y, *, epochs, batch_size, rng,
-        augment=None, show_progress=None, on_epoch_end: Callable | None = None,
-        ) -> list[float]:
+def fit(
+    model,
+    optimizer,
+    loss_and_grad,
+    x,
+    y,
+    *,
+    epochs,
+    batch_size,
+    rng,
+    augment=None,
+    show_progress=None,
+    on_epoch_end: Callable | None = None,
+) -> list[float]:
     """Run `train_epoch` ``epochs`` times under one progress bar; return the losses.
 
     The bar counts batches over all epochs, so its time left is for the whole
@@ -184,9 +214,19 @@ def fit(model, optimizer, loss_and_grad, x, y, *, epochs, batch_size, rng,
     with make_progress(epochs * per_epoch, disable=disable) as bar:
         for epoch in range(1, epochs + 1):
             bar.set_description(f"epoch {epoch}/{epochs}")
-            losses.append(train_epoch(model, optimizer, loss_and_grad, x, y,
-                                      batch_size=batch_size, rng=rng,
-                                      augment=augment, progress=bar))
+            losses.append(
+                train_epoch(
+                    model,
+                    optimizer,
+                    loss_and_grad,
+                    x,
+                    y,
+                    batch_size=batch_size,
+                    rng=rng,
+                    augment=augment,
+                    progress=bar,
+                )
+            )
             if on_epoch_end is not None:
                 on_epoch_end(epoch, losses[-1])
     return losses
@@ -218,14 +258,19 @@ def predict(model, x, *, batch_size) -> np.ndarray:
     func = "predict"
     x = np.asarray(x)
     if x.ndim < 2 or len(x) == 0:
-        fail(func, "x with a leading sample axis and at least one sample",
-             f"shape {x.shape}")
+        fail(
+            func,
+            "x with a leading sample axis and at least one sample",
+            f"shape {x.shape}",
+        )
     _check_batch_size(batch_size, func)
     was_training = model.training
     model.eval()
     try:
-        outputs = [model.forward(x[idx]) for idx in
-                   iterate_minibatches(len(x), batch_size, rng=None, shuffle=False)]
+        outputs = [
+            model.forward(x[idx])
+            for idx in iterate_minibatches(len(x), batch_size, rng=None, shuffle=False)
+        ]
     finally:
         model.train(was_training)
     return np.concatenate(outputs, axis=0)

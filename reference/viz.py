@@ -31,8 +31,11 @@ __all__ = [
     "save_evaluation_figures",
 ]
 
-_NORMALIZED_OVER = {"true": "each true class", "pred": "each predicted class",
-                    "all": "all samples"}
+_NORMALIZED_OVER = {
+    "true": "each true class",
+    "pred": "each predicted class",
+    "all": "all samples",
+}
 
 
 def _new_axes(ax):
@@ -46,8 +49,10 @@ def _curves(y_true, y_score, label, func: str):
     """Split (N,) or (N, K) inputs into a list of (y_true_k, y_score_k, label_k)."""
     truth, score = np.asarray(y_true), np.asarray(y_score)
     if truth.shape != score.shape or truth.ndim not in (1, 2):
-        raise ValueError(f"{func}: expected y_true and y_score of one shape (N,) or "
-                         f"(N, K), got {truth.shape} and {score.shape}.")
+        raise ValueError(
+            f"{func}: expected y_true and y_score of one shape (N,) or "
+            f"(N, K), got {truth.shape} and {score.shape}."
+        )
     if truth.ndim == 1:
         labels = [label] if label is None or isinstance(label, str) else list(label)
         truth, score = truth[:, None], score[:, None]  # (N, 1)
@@ -56,8 +61,10 @@ def _curves(y_true, y_score, label, func: str):
     else:
         labels = [label] if isinstance(label, str) else list(label)
     if len(labels) != truth.shape[1]:
-        raise ValueError(f"{func}: expected one label per finding ({truth.shape[1]}), "
-                         f"got {len(labels)}.")
+        raise ValueError(
+            f"{func}: expected one label per finding ({truth.shape[1]}), "
+            f"got {len(labels)}."
+        )
     return [(truth[:, k], score[:, k], labels[k]) for k in range(truth.shape[1])]
 
 
@@ -111,8 +118,13 @@ def plot_roc(y_true, y_score, ax=None, label=None):
         area = metrics.roc_auc_score(truth, score)
         ax.plot(fpr, tpr, lw=1.5, label=_legend_text(name, "AUC", area))
     ax.plot([0, 1], [0, 1], ls="--", lw=1, color="grey", label="chance")
-    _finish(ax, "False-positive rate (1 - specificity)",
-            "True-positive rate (sensitivity)", "ROC curve", "lower right")
+    _finish(
+        ax,
+        "False-positive rate (1 - specificity)",
+        "True-positive rate (sensitivity)",
+        "ROC curve",
+        "lower right",
+    )
     return ax
 
 
@@ -147,16 +159,27 @@ def plot_precision_recall(y_true, y_score, ax=None, label=None):
     for truth, score, name in _curves(y_true, y_score, label, "plot_precision_recall"):
         precision, recall, _ = metrics.precision_recall_curve(truth, score)
         ap = metrics.average_precision_score(truth, score)
-        (line,) = ax.plot(recall, precision, lw=1.5, drawstyle="steps-post",
-                          label=_legend_text(name, "AP", ap))
+        (line,) = ax.plot(
+            recall,
+            precision,
+            lw=1.5,
+            drawstyle="steps-post",
+            label=_legend_text(name, "AP", ap),
+        )
         ax.axhline(metrics.prevalence(truth), ls=":", lw=1, color=line.get_color())
-    _finish(ax, "Recall (sensitivity)", "Precision (PPV)", "Precision-recall curve",
-            "upper right")
+    _finish(
+        ax,
+        "Recall (sensitivity)",
+        "Precision (PPV)",
+        "Precision-recall curve",
+        "upper right",
+    )
     return ax
 
 
-def plot_calibration(y_true, y_prob, n_bins=10, ax=None, label=None,
-                     strategy="uniform"):
+def plot_calibration(
+    y_true, y_prob, n_bins=10, ax=None, label=None, strategy="uniform"
+):
     """Draw the reliability diagram (one per finding), Brier score in the legend.
 
     Parameters
@@ -188,14 +211,26 @@ def plot_calibration(y_true, y_prob, n_bins=10, ax=None, label=None,
     """
     ax = _new_axes(ax)
     for truth, prob, name in _curves(y_true, y_prob, label, "plot_calibration"):
-        prob_true, prob_pred = metrics.calibration_curve(truth, prob, n_bins=n_bins,
-                                                         strategy=strategy)
+        prob_true, prob_pred = metrics.calibration_curve(
+            truth, prob, n_bins=n_bins, strategy=strategy
+        )
         brier = metrics.brier_score(truth, prob)
-        ax.plot(prob_pred, prob_true, marker="o", ms=3, lw=1.5,
-                label=_legend_text(name, "Brier", brier))
+        ax.plot(
+            prob_pred,
+            prob_true,
+            marker="o",
+            ms=3,
+            lw=1.5,
+            label=_legend_text(name, "Brier", brier),
+        )
     ax.plot([0, 1], [0, 1], ls="--", lw=1, color="grey", label="perfectly calibrated")
-    _finish(ax, "Mean predicted probability", "Fraction of positives",
-            "Calibration (reliability diagram)", "upper left")
+    _finish(
+        ax,
+        "Mean predicted probability",
+        "Fraction of positives",
+        "Calibration (reliability diagram)",
+        "upper left",
+    )
     return ax
 
 
@@ -229,9 +264,11 @@ def save_evaluation_figures(y_true, y_score, out_dir, names=None) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for filename, plot in (("roc.png", plot_roc),
-                           ("precision_recall.png", plot_precision_recall),
-                           ("calibration.png", plot_calibration)):
+    for filename, plot in (
+        ("roc.png", plot_roc),
+        ("precision_recall.png", plot_precision_recall),
+        ("calibration.png", plot_calibration),
+    ):
         ax = plot(y_true, y_score, label=names)
         path = out / filename
         ax.figure.savefig(path, dpi=120)
@@ -248,8 +285,10 @@ def _class_names(class_names, labels, y_true, y_pred, k: int) -> list[str]:
         return [f"{v:g}" for v in labels]
     names = [str(name) for name in class_names]
     if len(names) != k:
-        raise ValueError(f"plot_confusion_matrix: expected one class name per class "
-                         f"({k}), got {len(names)}.")
+        raise ValueError(
+            f"plot_confusion_matrix: expected one class name per class "
+            f"({k}), got {len(names)}."
+        )
     return names
 
 
@@ -258,12 +297,20 @@ def _annotate(ax, cm: np.ndarray, normalize) -> None:
     dark = 0.5 if normalize else cm.max() / 2
     for (i, j), value in np.ndenumerate(cm):
         text = f"{value:.2f}" if normalize else f"{value:d}"
-        ax.text(j, i, text, ha="center", va="center", fontsize="small",
-                color="white" if value > dark else "black")
+        ax.text(
+            j,
+            i,
+            text,
+            ha="center",
+            va="center",
+            fontsize="small",
+            color="white" if value > dark else "black",
+        )
 
 
-def plot_confusion_matrix(y_true, y_pred, *, labels=None, class_names=None,
-                          normalize="true", ax=None):
+def plot_confusion_matrix(
+    y_true, y_pred, *, labels=None, class_names=None, normalize="true", ax=None
+):
     """Draw the (normalised) confusion matrix as a heat map, each cell annotated.
 
     Parameters
@@ -298,16 +345,18 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, class_names=None,
     >>> [t.get_text() for t in ax.texts][:3], ax.get_ylabel()
     (['0.50', '0.50', '0.00'], 'True class')
     """
-    cm = metrics.confusion_matrix(np.ravel(y_true), np.ravel(y_pred), labels=labels,
-                                  normalize=normalize)
+    cm = metrics.confusion_matrix(
+        np.ravel(y_true), np.ravel(y_pred), labels=labels, normalize=normalize
+    )
     names = _class_names(class_names, labels, y_true, y_pred, len(cm))
     ax = _new_axes(ax)
     image = ax.imshow(cm, cmap="Blues", vmin=0, vmax=1 if normalize else cm.max())
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     _annotate(ax, cm, normalize)
     ticks, slanted = np.arange(len(names)), max(len(name) for name in names) > 4
-    ax.set_xticks(ticks, names, rotation=45 if slanted else 0,
-                  ha="right" if slanted else "center")
+    ax.set_xticks(
+        ticks, names, rotation=45 if slanted else 0, ha="right" if slanted else "center"
+    )
     ax.set_yticks(ticks, names)
     ax.set_xlabel("Predicted class")
     ax.set_ylabel("True class")
@@ -316,8 +365,9 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, class_names=None,
     return ax
 
 
-def save_confusion_matrix(y_true, y_pred, path, *, labels=None, class_names=None,
-                          normalize="true") -> Path:
+def save_confusion_matrix(
+    y_true, y_pred, path, *, labels=None, class_names=None, normalize="true"
+) -> Path:
     """Write `plot_confusion_matrix`'s figure to a PNG file and return its path.
 
     Parameters
@@ -341,21 +391,36 @@ def save_confusion_matrix(y_true, y_pred, path, *, labels=None, class_names=None
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    ax = plot_confusion_matrix(y_true, y_pred, labels=labels, class_names=class_names,
-                               normalize=normalize)
+    ax = plot_confusion_matrix(
+        y_true, y_pred, labels=labels, class_names=class_names, normalize=normalize
+    )
     ax.figure.savefig(path, dpi=120)
     return path
 
 
 # kind -> (x label, y label, title, legend place, diagonal's legend or None)
 _POINT_KINDS = {
-    "roc": ("False-positive rate (1 - specificity)", "True-positive rate (sensitivity)",
-            "ROC curve", "lower right", "chance"),
-    "pr": ("Recall (sensitivity)", "Precision (PPV)", "Precision-recall curve",
-           "lower left", None),
-    "calibration": ("Mean predicted probability", "Fraction of positives",
-                    "Calibration (reliability diagram)", "upper left",
-                    "perfectly calibrated"),
+    "roc": (
+        "False-positive rate (1 - specificity)",
+        "True-positive rate (sensitivity)",
+        "ROC curve",
+        "lower right",
+        "chance",
+    ),
+    "pr": (
+        "Recall (sensitivity)",
+        "Precision (PPV)",
+        "Precision-recall curve",
+        "lower left",
+        None,
+    ),
+    "calibration": (
+        "Mean predicted probability",
+        "Fraction of positives",
+        "Calibration (reliability diagram)",
+        "upper left",
+        "perfectly calibrated",
+    ),
 }
 
 
@@ -391,15 +456,20 @@ def plot_curve_points(curves, kind, ax=None, title=None):
     ['mine', 'chance']
     """
     if kind not in _POINT_KINDS:
-        raise ValueError(f"plot_curve_points: expected kind in {sorted(_POINT_KINDS)}, "
-                         f"got {kind!r}.")
+        raise ValueError(
+            f"plot_curve_points: expected kind in {sorted(_POINT_KINDS)}, got {kind!r}."
+        )
     xlabel, ylabel, default_title, loc, diagonal = _POINT_KINDS[kind]
     ax = _new_axes(ax)
-    style = {"roc": {}, "pr": {"drawstyle": "steps-post"},
-             "calibration": {"marker": "o", "ms": 3}}[kind]
+    style = {
+        "roc": {},
+        "pr": {"drawstyle": "steps-post"},
+        "calibration": {"marker": "o", "ms": 3},
+    }[kind]
     for x, y, label in curves:
-        ax.plot(np.asarray(x, float), np.asarray(y, float), lw=1.5, label=label,
-                **style)
+        ax.plot(
+            np.asarray(x, float), np.asarray(y, float), lw=1.5, label=label, **style
+        )
     if diagonal is not None:
         ax.plot([0, 1], [0, 1], ls="--", lw=1, color="grey", label=diagonal)
     _finish(ax, xlabel, ylabel, title or default_title, loc)

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # made while the tests run. tests/test_grader_sandbox.py checks it on copies.
 os.environ.setdefault("AI4MD_TAMPER_GUARD", "off")
 
+
 @pytest.fixture
 def grade_edited(tmp_path):
     """Return grade(week, edits, selectors) -> {exercise name: Result}.
@@ -31,12 +32,17 @@ def grade_edited(tmp_path):
 
     def grade(week: str, edits, selectors) -> dict:
         folder = tmp_path / week
-        shutil.copytree(ROOT / "solutions" / week, folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / "solutions" / week,
+            folder,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         for lesson, old, new in edits:
             path = folder / f"{lesson}.py"
             text = path.read_text()
-            assert text.count(old) == 1, f"{lesson}: edit target not found once: {old!r}"
+            assert text.count(old) == 1, (
+                f"{lesson}: edit target not found once: {old!r}"
+            )
             path.write_text(text.replace(old, new))
         with Grader(tmp_path) as grader:
             return {e.name: grader.grade(e) for e in select(selectors)}

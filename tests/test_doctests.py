@@ -20,13 +20,17 @@ MODULES = sorted(
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    result = doctest.testmod(module, optionflags=flags, extraglobs={"np": np},
-                             report=True, verbose=False)
+    result = doctest.testmod(
+        module, optionflags=flags, extraglobs={"np": np}, report=True, verbose=False
+    )
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
 
 
 def test_there_are_examples_to_run():
     finder = doctest.DocTestFinder()
-    examples = sum(len(t.examples) for n in MODULES
-                   for t in finder.find(importlib.import_module(n)))
+    examples = sum(
+        len(t.examples)
+        for n in MODULES
+        for t in finder.find(importlib.import_module(n))
+    )
     assert examples > 150

@@ -127,14 +127,16 @@ def test_a_hidden_case_shows_a_summary_and_a_snippet_that_rebuilds_it(npv_edge):
         planned = grader._cases(exercise)
     message = result.message
     assert "hidden case 9 of 12 (an edge case)" in message
-    assert re.search(r"argument 1: int64 array of shape \(\d+,\), min 0, max 1", message)
+    assert re.search(
+        r"argument 1: int64 array of shape \(\d+,\), min 0, max 1", message
+    )
     snippet = re.search(r"rebuild them in Python: (.*)", message).group(1)
     assert snippet == (
         'from autograder import case; args, kwargs = case("get_npv", "hidden", 9, '
         f"seed={DEFAULT_SEED})"
     )
     scope: dict = {}
-    exec(snippet, scope)  # noqa: S102 - the line a learner would paste
+    exec(snippet, scope)  # the line a learner would paste
     graded = next(p.case for p in planned if p.kind == "hidden" and p.index == 9)
     assert len(scope["args"]) == len(graded.args) and scope["kwargs"] == graded.kwargs
     for rebuilt, used in zip(scope["args"], graded.args, strict=True):
@@ -177,7 +179,9 @@ def test_a_narrow_table_keeps_the_message(npv_edge):
     root, exercise = npv_edge
     from autograder.engine import Result
 
-    result = Result(exercise, 0.8, "wrong-value", "hidden case 9 of 12: x\nexpected nan")
+    result = Result(
+        exercise, 0.8, "wrong-value", "hidden case 9 of 12: x\nexpected nan"
+    )
     for width in (40, 60, 200):
         table = report.format_table([result], width=width)
         assert "expected nan" in table.split("Details:")[0], (width, table)

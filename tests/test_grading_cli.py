@@ -107,7 +107,9 @@ def test_selectors_pick_a_week_a_lesson_or_one_exercise():
     assert run.returncode == 2 and "no exercise matches 'week99'" in run.stderr
     run = ai4md("grade", "standardization")
     assert run.returncode == 2 and "ambiguous" in run.stderr
-    assert "week1.standardization" in run.stderr and "week3.standardization" in run.stderr
+    assert (
+        "week1.standardization" in run.stderr and "week3.standardization" in run.stderr
+    )
 
 
 def test_list_shows_weeks_exercises_and_points():

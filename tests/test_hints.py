@@ -36,7 +36,9 @@ MIN_FRAGMENT = 12  # characters, whitespace removed: shorter code is a formula
 
 # What pasteable code looks like in a line of English (see the module docstring).
 CODE_PATTERNS = {
-    "a dotted call with arguments": re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\((?!\))"),
+    "a dotted call with arguments": re.compile(
+        r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\((?!\))"
+    ),
     "a call inside a call": re.compile(r"\b[A-Za-z_][\w.]*\([^()]*\b[A-Za-z_][\w.]*\("),
     "slicing": re.compile(r"\[[^\[\]]*:[^\[\]]*\]"),
     "an augmented assignment": re.compile(r"\s(?:[-+*/|&@]|//|\*\*)=\s"),
@@ -63,7 +65,10 @@ class Block:
 def _enclosing_function(tree: ast.Module, line: int) -> str:
     for node in tree.body:
         end = node.end_lineno or node.lineno
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.lineno <= line <= end:
+        if (
+            isinstance(node, (ast.FunctionDef, ast.ClassDef))
+            and node.lineno <= line <= end
+        ):
             return node.name
     return "<module>"
 
@@ -83,18 +88,22 @@ def solution_blocks() -> list[Block]:
         tree, lines = ast.parse(source), source.splitlines()
         starts = [i for i, line in enumerate(lines) if line.strip() == BEGIN]
         for start in starts:
-            end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == END)
+            end = next(
+                i for i in range(start + 1, len(lines)) if lines[i].strip() == END
+            )
             body = lines[start + 1 : end]
             n_hints = 0
             while n_hints < len(body) and body[n_hints].strip().startswith("#"):
                 n_hints += 1
-            blocks.append(Block(
-                path=str(path.relative_to(SOLUTIONS)),
-                line=start + 1,
-                function=_enclosing_function(tree, start + 1),
-                hints=tuple(_hint_text(c) for c in body[:n_hints]),
-                code=textwrap.dedent("\n".join(body[n_hints:])) + "\n",
-            ))
+            blocks.append(
+                Block(
+                    path=str(path.relative_to(SOLUTIONS)),
+                    line=start + 1,
+                    function=_enclosing_function(tree, start + 1),
+                    hints=tuple(_hint_text(c) for c in body[:n_hints]),
+                    code=textwrap.dedent("\n".join(body[n_hints:])) + "\n",
+                )
+            )
     return blocks
 
 
@@ -122,7 +131,9 @@ def code_fragments(code: str) -> set[str]:
     tree = ast.parse(code)
     for node in ast.walk(tree):
         parts = []
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)):
+        if isinstance(
+            node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)
+        ):
             parts = [node]
             # a value that is only a name or an element (dout[n, c, i, j]) is notation
             if not isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)):
@@ -131,14 +142,19 @@ def code_fragments(code: str) -> set[str]:
             parts = [node.test]
         elif isinstance(node, ast.For):
             parts = [node.iter]
-        fragments += [ast.get_source_segment(code, p) or "" for p in parts if p is not None]
+        fragments += [
+            ast.get_source_segment(code, p) or "" for p in parts if p is not None
+        ]
     return {s for s in map(_squash, fragments) if len(s) >= MIN_FRAGMENT}
 
 
 def looks_like_code(text: str) -> list[str]:
     """Names of the CODE_PATTERNS that ``text`` matches, each with the match."""
-    return [f"{name} ({m.group(0)!r})" for name, pattern in CODE_PATTERNS.items()
-            if (m := pattern.search(text))]
+    return [
+        f"{name} ({m.group(0)!r})"
+        for name, pattern in CODE_PATTERNS.items()
+        if (m := pattern.search(text))
+    ]
 
 
 def pasted_statements(hint: str, block: Block) -> list[str]:
@@ -214,7 +230,9 @@ def test_the_checker_finds_statements_pasted_into_a_hint():
     counts = BLOCK_OF[("week2/diagnostic_metrics.py", "true_positives")]
     assert pasted_statements("threshold first (thresholded = pred >= th)", counts)
     loss = BLOCK_OF[("week1/weighted_loss.py", "get_weighted_loss")]
-    old = ("add -np.mean(pos_weights[i] * y * np.log(p + epsilon)\n"
-           "         + neg_weights[i] * (1 - y) * np.log(1 - p + epsilon))")
+    old = (
+        "add -np.mean(pos_weights[i] * y * np.log(p + epsilon)\n"
+        "         + neg_weights[i] * (1 - y) * np.log(1 - p + epsilon))"
+    )
     assert pasted_statements(old, loss)
     assert not pasted_statements("per finding the mean over the images", loss)

@@ -36,20 +36,24 @@ from solutions.week3.unet_blocks import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISE = {e.name: e for e in EXERCISES if e.lesson in ("densenet_blocks",
-                                                          "unet_blocks")}
+EXERCISE = {
+    e.name: e for e in EXERCISES if e.lesson in ("densenet_blocks", "unet_blocks")
+}
 
 
 # --------------------------------------------------------------------------------------
 # independent implementations
 # --------------------------------------------------------------------------------------
 
+
 def bn(x, gamma, beta, eps=1e-5):
     """Training-mode batch norm from the formula (biased variance)."""
     mean = x.mean(axis=(0, 2, 3), keepdims=True)
     var = ((x - mean) ** 2).mean(axis=(0, 2, 3), keepdims=True)
-    return gamma[None, :, None, None] * (x - mean) / np.sqrt(var + eps) + beta[
-        None, :, None, None]
+    return (
+        gamma[None, :, None, None] * (x - mean) / np.sqrt(var + eps)
+        + beta[None, :, None, None]
+    )
 
 
 def conv(x, w, b=None, pad=0):
@@ -71,15 +75,23 @@ def dense_layer_naive(x, g1, b1, w1, g2, b2, w2):
 
 def layer_params(rng, c, growth, bn_size, dtype=np.float64):
     mid = growth * bn_size
-    return tuple(a.astype(dtype) for a in (
-        1 + 0.3 * rng.standard_normal(c), 0.3 * rng.standard_normal(c),
-        rng.standard_normal((mid, c, 1, 1)), 1 + 0.3 * rng.standard_normal(mid),
-        0.3 * rng.standard_normal(mid), 0.5 * rng.standard_normal((growth, mid, 3, 3))))
+    return tuple(
+        a.astype(dtype)
+        for a in (
+            1 + 0.3 * rng.standard_normal(c),
+            0.3 * rng.standard_normal(c),
+            rng.standard_normal((mid, c, 1, 1)),
+            1 + 0.3 * rng.standard_normal(mid),
+            0.3 * rng.standard_normal(mid),
+            0.5 * rng.standard_normal((growth, mid, 3, 3)),
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------
 # dense layer, transition, dense block
 # --------------------------------------------------------------------------------------
+
 
 def test_dense_layer_forward_matches_the_formula_and_keeps_x_first():
     rng = np.random.default_rng(0)
@@ -88,8 +100,9 @@ def test_dense_layer_forward_matches_the_formula_and_keeps_x_first():
     out, _ = dense_layer_forward(x, *params)
     assert out.shape == (2, 5, 5, 4)
     np.testing.assert_array_equal(out[:, :3], x)
-    np.testing.assert_allclose(out, dense_layer_naive(x, *params), rtol=1e-10,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        out, dense_layer_naive(x, *params), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_dense_layer_backward_matches_numerical_gradients():
@@ -103,8 +116,9 @@ def test_dense_layer_backward_matches_numerical_gradients():
     numeric = numerical_gradients(dense_layer_forward, args, range(7), dout)
     for i, (analytic, expected) in enumerate(zip(grads, numeric, strict=True)):
         assert analytic.shape == args[i].shape
-        np.testing.assert_allclose(analytic, expected, rtol=1e-5, atol=1e-7,
-                                   err_msg=f"argument {i}")
+        np.testing.assert_allclose(
+            analytic, expected, rtol=1e-5, atol=1e-7, err_msg=f"argument {i}"
+        )
 
 
 def test_dense_layer_backward_with_no_gradient_on_the_new_maps():
@@ -133,7 +147,9 @@ def test_transition_forward_by_hand_odd_size_and_gradients():
     np.testing.assert_allclose(out, expected, rtol=1e-12)
     dout = rng.standard_normal(out.shape)
     grads = transition_backward(dout, cache)
-    numeric = numerical_gradients(transition_forward, (x, gamma, beta, w), range(4), dout)
+    numeric = numerical_gradients(
+        transition_forward, (x, gamma, beta, w), range(4), dout
+    )
     for analytic, expected in zip(grads, numeric, strict=True):
         np.testing.assert_allclose(analytic, expected, rtol=1e-5, atol=1e-7)
 
@@ -155,6 +171,7 @@ def test_dense_block_chains_the_layers_and_accepts_no_layers():
 # --------------------------------------------------------------------------------------
 # Grad-CAM
 # --------------------------------------------------------------------------------------
+
 
 def test_gradcam_hand_example_and_bilinear_upsampling_by_hand():
     a = np.zeros((1, 2, 2, 2))
@@ -186,15 +203,22 @@ def test_gradcam_matches_the_reference_on_random_maps():
     from reference.gradcam import gradcam_map as reference_gradcam
 
     rng = np.random.default_rng(6)
-    for hw, size in [((4, 4), (8, 8)), ((3, 5), (7, 4)), ((5, 5), (3, 2)), ((4, 4), None)]:
+    for hw, size in [
+        ((4, 4), (8, 8)),
+        ((3, 5), (7, 4)),
+        ((5, 5), (3, 2)),
+        ((4, 4), None),
+    ]:
         a, da = rng.standard_normal((2, 3, *hw)), rng.standard_normal((2, 3, *hw))
-        np.testing.assert_allclose(gradcam_map(a, da, size),
-                                   reference_gradcam(a, da, size), atol=1e-12)
+        np.testing.assert_allclose(
+            gradcam_map(a, da, size), reference_gradcam(a, da, size), atol=1e-12
+        )
 
 
 # --------------------------------------------------------------------------------------
 # U-Net: nearest upsampling's backward, one decoder level
 # --------------------------------------------------------------------------------------
+
 
 def upsample_naive(x, scale):
     for axis, s in enumerate(scale, start=2):
@@ -202,13 +226,22 @@ def upsample_naive(x, scale):
     return x
 
 
-@pytest.mark.parametrize("shape, scale", [((2, 3, 2, 2), 2), ((1, 2, 3), 3),
-                                          ((1, 2, 2, 3, 2), (2, 1, 3)),
-                                          ((2, 1, 2, 2), [1, 2])])
+@pytest.mark.parametrize(
+    "shape, scale",
+    [
+        ((2, 3, 2, 2), 2),
+        ((1, 2, 3), 3),
+        ((1, 2, 2, 3, 2), (2, 1, 3)),
+        ((2, 1, 2, 2), [1, 2]),
+    ],
+)
 def test_nearest_upsample_backward_is_the_adjoint_of_np_repeat(shape, scale):
     rng = np.random.default_rng(7)
-    factors = tuple(scale) if isinstance(scale, (tuple, list)) else (scale,) * (
-        len(shape) - 2)
+    factors = (
+        tuple(scale)
+        if isinstance(scale, (tuple, list))
+        else (scale,) * (len(shape) - 2)
+    )
     x = rng.standard_normal(shape)
     dout = rng.standard_normal(upsample_naive(x, factors).shape)
     dx = nearest_upsample_backward(dout, scale)
@@ -219,16 +252,24 @@ def test_nearest_upsample_backward_is_the_adjoint_of_np_repeat(shape, scale):
 
 def test_nearest_upsample_backward_hand_example_and_dtype():
     dout = np.arange(16.0).reshape(1, 1, 4, 4)
-    np.testing.assert_array_equal(nearest_upsample_backward(dout),
-                                  [[[[10.0, 18.0], [42.0, 50.0]]]])
+    np.testing.assert_array_equal(
+        nearest_upsample_backward(dout), [[[[10.0, 18.0], [42.0, 50.0]]]]
+    )
     assert nearest_upsample_backward(dout.astype(np.float32)).dtype == np.float32
 
 
 def decoder_args(rng, c_x=3, c_s=2, dtype=np.float64):
-    return tuple(a.astype(dtype) for a in (
-        rng.standard_normal((2, c_x, 2, 2)), rng.standard_normal((2, c_s, 4, 4)),
-        0.4 * rng.standard_normal((2, c_x + c_s, 3, 3)), 0.1 + rng.random(2) * 0.1,
-        0.4 * rng.standard_normal((2, 2, 3, 3)), 0.1 + rng.random(2) * 0.1))
+    return tuple(
+        a.astype(dtype)
+        for a in (
+            rng.standard_normal((2, c_x, 2, 2)),
+            rng.standard_normal((2, c_s, 4, 4)),
+            0.4 * rng.standard_normal((2, c_x + c_s, 3, 3)),
+            0.1 + rng.random(2) * 0.1,
+            0.4 * rng.standard_normal((2, 2, 3, 3)),
+            0.1 + rng.random(2) * 0.1,
+        )
+    )
 
 
 def test_decoder_level_forward_matches_the_formula_upsampled_maps_first():
@@ -251,8 +292,9 @@ def test_decoder_level_backward_matches_numerical_gradients():
     numeric = numerical_gradients(decoder_level_forward, args, range(6), dout)
     for i, (analytic, expected) in enumerate(zip(grads, numeric, strict=True)):
         assert analytic.shape == args[i].shape
-        np.testing.assert_allclose(analytic, expected, rtol=1e-5, atol=1e-7,
-                                   err_msg=f"argument {i}")
+        np.testing.assert_allclose(
+            analytic, expected, rtol=1e-5, atol=1e-7, err_msg=f"argument {i}"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -264,21 +306,32 @@ BUGS = {
         # the copy of x gets no gradient: the concat's split is forgotten
         ("    dx = dx_copy + dx_path\n", "    dx = dx_path\n"),
         # dividing every map by its maximum, also when that maximum is 0
-        ("    return np.divide(cams, peak, out=np.zeros_like(cams), where=peak > 0)",
-         "    return cams / peak"),
+        (
+            "    return np.divide(cams, peak, out=np.zeros_like(cams), where=peak > 0)",
+            "    return cams / peak",
+        ),
     ],
     "unet_blocks": [
         # the skip joined first (w1's input channels then mean the wrong maps)
-        ("    joined = np.concatenate([up, skip], axis=1)",
-         "    joined = np.concatenate([skip, up], axis=1)"),
+        (
+            "    joined = np.concatenate([up, skip], axis=1)",
+            "    joined = np.concatenate([skip, up], axis=1)",
+        ),
         # each block averaged instead of summed
-        ("    return dout.reshape(split).sum(axis=block_axes)",
-         "    return dout.reshape(split).mean(axis=block_axes)"),
+        (
+            "    return dout.reshape(split).sum(axis=block_axes)",
+            "    return dout.reshape(split).mean(axis=block_axes)",
+        ),
     ],
 }
 WEEK = {"densenet_blocks": "week1", "unet_blocks": "week3"}
-GRADED = ["dense_layer_forward", "dense_layer_backward", "gradcam_map",
-          "nearest_upsample_backward", "decoder_level_forward"]
+GRADED = [
+    "dense_layer_forward",
+    "dense_layer_backward",
+    "gradcam_map",
+    "nearest_upsample_backward",
+    "decoder_level_forward",
+]
 
 
 @pytest.fixture(scope="module")
@@ -304,8 +357,10 @@ def test_dense_layer_backward_forgetting_the_copy_of_x_blames_the_backward(grade
     result = graded["dense_layer_backward"]
     assert result.status == "wrong-value" and result.score == 0
     assert "public case 1" in result.message
-    assert "gradient check: the gradient for argument 1 (shape (2, 4, 4, 4))" \
+    assert (
+        "gradient check: the gradient for argument 1 (shape (2, 4, 4, 4))"
         in result.message
+    )
     assert "the backward is wrong" in result.message
     assert "Hint: x FEEDS the concatenation AND the path" in result.message
 

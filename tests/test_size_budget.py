@@ -10,8 +10,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HARD_LIMIT = 600
-MODULES = sorted(p for tree in ("reference", "autograder", "solutions")
-                 for p in (ROOT / tree).rglob("*.py") if "__pycache__" not in p.parts)
+MODULES = sorted(
+    p
+    for tree in ("reference", "autograder", "solutions")
+    for p in (ROOT / tree).rglob("*.py")
+    if "__pycache__" not in p.parts
+)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))

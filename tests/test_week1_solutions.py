@@ -36,6 +36,7 @@ EXERCISE = {e.name: e for e in EXERCISES if e.week == "week1"}
 # convolution
 # --------------------------------------------------------------------------------------
 
+
 def _pair(v):
     return (v, v) if isinstance(v, int) else v
 
@@ -70,26 +71,37 @@ def scipy_conv(x, w, b, stride, padding):
     """Cross-correlate with scipy over the padded input, then keep every stride-th pixel."""
     (sh, sw), (ph, pw) = stride, padding
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    out = np.stack([
-        np.stack([correlate(x_pad[n], w[f], mode="valid")[0] + b[f] for f in range(len(w))])
-        for n in range(len(x))
-    ])
+    out = np.stack(
+        [
+            np.stack(
+                [
+                    correlate(x_pad[n], w[f], mode="valid")[0] + b[f]
+                    for f in range(len(w))
+                ]
+            )
+            for n in range(len(x))
+        ]
+    )
     return out[:, :, ::sh, ::sw]
 
 
-@pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding"), [
-    ((2, 3, 5, 5), (4, 3, 3, 3), 1, 0),
-    ((2, 3, 5, 5), (4, 3, 3, 3), 2, 1),
-    ((1, 2, 4, 6), (3, 2, 2, 3), (1, 2), (1, 0)),
-    ((2, 1, 7, 5), (2, 1, 3, 1), 3, 2),
-])
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "stride", "padding"),
+    [
+        ((2, 3, 5, 5), (4, 3, 3, 3), 1, 0),
+        ((2, 3, 5, 5), (4, 3, 3, 3), 2, 1),
+        ((1, 2, 4, 6), (3, 2, 2, 3), (1, 2), (1, 0)),
+        ((2, 1, 7, 5), (2, 1, 3, 1), 3, 2),
+    ],
+)
 def test_conv_forward_matches_scipy(x_shape, w_shape, stride, padding):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[0])
     out, _ = conv_forward_naive(x, w, b, stride=stride, padding=padding)
-    np.testing.assert_allclose(out, scipy_conv(x, w, b, _pair(stride), _pair(padding)),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        out, scipy_conv(x, w, b, _pair(stride), _pair(padding)), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize(("stride", "padding"), [(1, 0), (2, 1), ((2, 1), (0, 1))])
@@ -104,8 +116,9 @@ def test_conv_backward_matches_numerical_gradients(stride, padding):
     def forward(x, w, b):
         return conv_forward_naive(x, w, b, stride=stride, padding=padding)
 
-    for got, expected in zip(grads, numerical_gradients(forward, (x, w, b), (0, 1, 2), dout),
-                             strict=True):
+    for got, expected in zip(
+        grads, numerical_gradients(forward, (x, w, b), (0, 1, 2), dout), strict=True
+    ):
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
 
 
@@ -145,14 +158,16 @@ def test_max_pool_hand_examples():
 def test_max_pool_ties_go_to_the_first_maximum_and_overlaps_add_up():
     x = np.array([[[[7.0, 7.0], [1.0, 7.0]]]])
     _, cache = max_pool_forward(x, kernel=2)
-    np.testing.assert_array_equal(max_pool_backward(np.array([[[[3.0]]]]), cache),
-                                  [[[[3.0, 0.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(
+        max_pool_backward(np.array([[[[3.0]]]]), cache), [[[[3.0, 0.0], [0.0, 0.0]]]]
+    )
     # overlapping windows (kernel (1, 2), stride 1): the 3 wins twice
     x = np.array([[[[1.0, 3.0, 2.0]]]])
     out, cache = max_pool_forward(x, kernel=(1, 2), stride=1)
     np.testing.assert_array_equal(out, [[[[3.0, 3.0]]]])
-    np.testing.assert_array_equal(max_pool_backward(np.array([[[[1.0, 2.0]]]]), cache),
-                                  [[[[0.0, 3.0, 0.0]]]])
+    np.testing.assert_array_equal(
+        max_pool_backward(np.array([[[[1.0, 2.0]]]]), cache), [[[[0.0, 3.0, 0.0]]]]
+    )
 
 
 def test_max_pool_padding_never_wins():
@@ -163,14 +178,19 @@ def test_max_pool_padding_never_wins():
     assert dx.shape == x.shape and dx.sum() == 4.0
 
 
-@pytest.mark.parametrize(("kernel", "stride", "padding"),
-                         [(2, None, 0), (3, 2, 1), ((2, 3), 1, (1, 0)), (3, (1, 2), 1)])
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding"),
+    [(2, None, 0), (3, 2, 1), ((2, 3), 1, (1, 0)), (3, (1, 2), 1)],
+)
 def test_max_pool_forward_matches_sliding_windows(kernel, stride, padding):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 6, 5))
     (kh, kw) = (kernel, kernel) if isinstance(kernel, int) else kernel
-    (sh, sw) = (kh, kw) if stride is None else (
-        (stride, stride) if isinstance(stride, int) else stride)
+    (sh, sw) = (
+        (kh, kw)
+        if stride is None
+        else ((stride, stride) if isinstance(stride, int) else stride)
+    )
     (ph, pw) = (padding, padding) if isinstance(padding, int) else padding
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
     expected = sliding_window_view(x_pad, (kh, kw), axis=(2, 3)).max(axis=(4, 5))
@@ -187,9 +207,12 @@ def test_max_pool_backward_matches_numerical_gradients():
     def forward(x):
         return max_pool_forward(x, 3, 2, 1)
 
-    np.testing.assert_allclose(max_pool_backward(dout, cache),
-                               numerical_gradients(forward, (x,), (0,), dout)[0],
-                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        max_pool_backward(dout, cache),
+        numerical_gradients(forward, (x,), (0,), dout)[0],
+        rtol=1e-6,
+        atol=1e-8,
+    )
 
 
 def test_max_pool_keeps_float32_and_leaves_x_alone():
@@ -205,27 +228,40 @@ def test_max_pool_keeps_float32_and_leaves_x_alone():
 # batch norm
 # --------------------------------------------------------------------------------------
 
-X_BN = np.array([[[[1.0, 2.0]]], [[[3.0, 4.0]]]])  # (2, 1, 1, 2): one channel 1, 2, 3, 4
+X_BN = np.array(
+    [[[[1.0, 2.0]]], [[[3.0, 4.0]]]]
+)  # (2, 1, 1, 2): one channel 1, 2, 3, 4
 
 
 def test_batchnorm_hand_examples():
     out, cache = batchnorm_forward(X_BN, np.array([2.0]), np.array([1.0]), eps=0.0)
     # mean 2.5, variance 1.25: out = 2 * (x - 2.5) / sqrt(1.25) + 1
-    np.testing.assert_allclose(out.ravel(), 2 * (np.arange(1, 5) - 2.5) / np.sqrt(1.25) + 1)
-    dx, dgamma, dbeta = batchnorm_backward(np.array([[[[1.0, 0.0]]], [[[0.0, 0.0]]]]),
-                                           cache)
+    np.testing.assert_allclose(
+        out.ravel(), 2 * (np.arange(1, 5) - 2.5) / np.sqrt(1.25) + 1
+    )
+    dx, dgamma, dbeta = batchnorm_backward(
+        np.array([[[[1.0, 0.0]]], [[[0.0, 0.0]]]]), cache
+    )
     np.testing.assert_allclose(dbeta, [1.0])
     np.testing.assert_allclose(dgamma, [-1.5 / np.sqrt(1.25)])
     # dx = inv_std * gamma * (e0 - 1/4 - x_hat * x_hat[0] / 4), by hand
     x_hat = (np.arange(1, 5) - 2.5) / np.sqrt(1.25)
-    expected = 2 / np.sqrt(1.25) * (np.array([1, 0, 0, 0]) - 0.25 - x_hat * x_hat[0] / 4)
+    expected = (
+        2 / np.sqrt(1.25) * (np.array([1, 0, 0, 0]) - 0.25 - x_hat * x_hat[0] / 4)
+    )
     np.testing.assert_allclose(dx.ravel(), expected, atol=1e-12)
 
 
 def test_batchnorm_eval_mode_uses_the_running_statistics():
-    out, cache = batchnorm_forward(X_BN, np.array([2.0]), np.array([1.0]), eps=0.0,
-                                   running_mean=np.array([2.0]),
-                                   running_var=np.array([4.0]), training=False)
+    out, cache = batchnorm_forward(
+        X_BN,
+        np.array([2.0]),
+        np.array([1.0]),
+        eps=0.0,
+        running_mean=np.array([2.0]),
+        running_var=np.array([4.0]),
+        training=False,
+    )
     np.testing.assert_allclose(out.ravel(), [0.0, 1.0, 2.0, 3.0])  # 2 * (x - 2) / 2 + 1
     dx, _, _ = batchnorm_backward(np.ones_like(X_BN), cache)
     np.testing.assert_allclose(dx, np.ones_like(X_BN))  # gamma / sqrt(var) = 1
@@ -245,8 +281,14 @@ def test_batchnorm_backward_matches_numerical_gradients(training):
     rng = np.random.default_rng(7)
     x = 1 + rng.standard_normal((2, 3, 3, 2))
     gamma, beta = 1 + rng.standard_normal(3), rng.standard_normal(3)
-    running = {} if training else {"running_mean": rng.standard_normal(3),
-                                   "running_var": rng.uniform(0.5, 2, 3)}
+    running = (
+        {}
+        if training
+        else {
+            "running_mean": rng.standard_normal(3),
+            "running_var": rng.uniform(0.5, 2, 3),
+        }
+    )
 
     def forward(x, gamma, beta):
         return batchnorm_forward(x, gamma, beta, 1e-5, training=training, **running)
@@ -270,7 +312,9 @@ def test_batchnorm_keeps_float32_leaves_inputs_alone_and_needs_running_stats():
     grads = batchnorm_backward(np.ones_like(out), cache)
     assert out.dtype == np.float32 and [g.dtype for g in grads] == [np.float32] * 3
     np.testing.assert_array_equal(x, copy)
-    with pytest.raises(ValueError, match="training=False.*running_mean and running_var"):
+    with pytest.raises(
+        ValueError, match="training=False.*running_mean and running_var"
+    ):
         batchnorm_forward(x, gamma, beta, training=False)
 
 
@@ -298,8 +342,9 @@ def test_sigmoid_matches_expit_without_overflow_warnings(dtype):
         out = sigmoid(x)
     assert out.dtype == dtype
     # (at x = -89 float32 gives a subnormal 2e-39 where expit underflows to 0)
-    np.testing.assert_allclose(out, expit(x), rtol=1e-6 if dtype == np.float32 else 1e-14,
-                               atol=1e-37)
+    np.testing.assert_allclose(
+        out, expit(x), rtol=1e-6 if dtype == np.float32 else 1e-14, atol=1e-37
+    )
     assert sigmoid(np.array([2.0]))[0] == pytest.approx(1 / (1 + np.exp(-2)))
     np.testing.assert_allclose(sigmoid(-x), 1 - sigmoid(x), atol=1e-7)
 
@@ -315,34 +360,64 @@ def test_sigmoid_matches_expit_without_overflow_warnings(dtype):
 PAD = "    x_pad = np.pad(x, ((0, 0), (0, 0), (PH, PH), (PW, PW)))\n"
 BUGS = {
     # the learner "pads" x itself: shifts its content down/right by the padding
-    "in-place padding": ("convolution", [
-        (PAD + "\n    # slide", PAD + "    np.copyto(x, x_pad[:, :, :H, :W])\n\n    # slide"),
-    ]),
-    "forgotten stride and db per image": ("convolution", [
-        ("H_out = 1 + (H + 2 * PH - KH) // SH", "H_out = 1 + (H + 2 * PH - KH)"),
-        ("W_out = 1 + (W + 2 * PW - KW) // SW", "W_out = 1 + (W + 2 * PW - KW)"),
-        ("x_pad[n, :, SH * i : SH * i + KH, SW * j : SW * j + KW]",
-         "x_pad[n, :, i : i + KH, j : j + KW]"),
-        ("db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=(2, 3))"),
-    ]),
-    "gradient to every tie": ("pooling", [(
-        "                    u, v = np.unravel_index(np.argmax(window), window.shape)\n"
-        "                    dx_pad[n, c, SH * i + u, SW * j + v] += dout[n, c, i, j]",
-        "                    ties = window == np.max(window)\n"
-        "                    dx_pad[n, c, SH * i : SH * i + KH, SW * j : SW * j + KW] += (\n"
-        "                        ties * dout[n, c, i, j])"),
-    ]),
-    "mean treated as a constant": ("batchnorm", [(
-        "dx_hat = (dx_hat - dx_hat.mean(axis=axes, keepdims=True)\n                  - ",
-        "dx_hat = (dx_hat\n                  - "),
-    ]),
+    "in-place padding": (
+        "convolution",
+        [
+            (
+                PAD + "\n    # slide",
+                PAD + "    np.copyto(x, x_pad[:, :, :H, :W])\n\n    # slide",
+            ),
+        ],
+    ),
+    "forgotten stride and db per image": (
+        "convolution",
+        [
+            ("H_out = 1 + (H + 2 * PH - KH) // SH", "H_out = 1 + (H + 2 * PH - KH)"),
+            ("W_out = 1 + (W + 2 * PW - KW) // SW", "W_out = 1 + (W + 2 * PW - KW)"),
+            (
+                "x_pad[n, :, SH * i : SH * i + KH, SW * j : SW * j + KW]",
+                "x_pad[n, :, i : i + KH, j : j + KW]",
+            ),
+            ("db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=(2, 3))"),
+        ],
+    ),
+    "gradient to every tie": (
+        "pooling",
+        [
+            (
+                "                    u, v = np.unravel_index(np.argmax(window), window.shape)\n"
+                "                    dx_pad[n, c, SH * i + u, SW * j + v] += dout[n, c, i, j]",
+                "                    ties = window == np.max(window)\n"
+                "                    dx_pad[n, c, SH * i : SH * i + KH, SW * j : SW * j + KW] += (\n"
+                "                        ties * dout[n, c, i, j])",
+            ),
+        ],
+    ),
+    "mean treated as a constant": (
+        "batchnorm",
+        [
+            (
+                "dx_hat\n            - dx_hat.mean(axis=axes, keepdims=True)\n",
+                "dx_hat\n",
+            ),
+        ],
+    ),
 }
 GRADED = {  # folder -> (bug names, exercises graded there)
     "mutation": (["in-place padding"], ["conv_forward_naive"]),
-    "others": (["forgotten stride and db per image", "gradient to every tie",
-                "mean treated as a constant"],
-               ["conv_forward_naive", "conv_backward_naive", "max_pool_backward",
-                "batchnorm_backward"]),
+    "others": (
+        [
+            "forgotten stride and db per image",
+            "gradient to every tie",
+            "mean treated as a constant",
+        ],
+        [
+            "conv_forward_naive",
+            "conv_backward_naive",
+            "max_pool_backward",
+            "batchnorm_backward",
+        ],
+    ),
 }
 
 
@@ -392,8 +467,10 @@ def test_conv_backward_db_not_summed_over_the_batch(graded):
     result = graded["others", "conv_backward_naive"]
     assert result.status == "wrong-shape"
     assert "public case 1" in result.message
-    assert ("the gradient for argument 3 (shape (4,)): expected an array of shape (4,), "
-            "got ndarray of shape (2, 4)") in result.message
+    assert (
+        "the gradient for argument 3 (shape (4,)): expected an array of shape (4,), "
+        "got ndarray of shape (2, 4)"
+    ) in result.message
 
 
 def test_max_pool_backward_sending_the_gradient_to_every_tie(graded):
@@ -408,7 +485,9 @@ def test_batchnorm_backward_ignoring_the_mean_blames_the_backward(graded):
     result = graded["others", "batchnorm_backward"]
     assert result.status == "wrong-value"
     assert "public case 1" in result.message and "training" in result.message
-    assert "gradient check: the gradient for argument 1 (shape (2, 3, 4, 4))" \
+    assert (
+        "gradient check: the gradient for argument 1 (shape (2, 3, 4, 4))"
         in result.message
+    )
     assert "numerical derivative of your own batchnorm_forward" in result.message
     assert "the backward is wrong" in result.message

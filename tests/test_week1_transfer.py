@@ -34,7 +34,10 @@ def _mse(logits, target):
 def test_freeze_backbone_leaves_only_the_head_trainable():
     model = freeze_backbone(_tiny_model())
     names = list(model.named_parameters())
-    assert list(model.trainable_parameters()) == ["classifier.weight", "classifier.bias"]
+    assert list(model.trainable_parameters()) == [
+        "classifier.weight",
+        "classifier.bias",
+    ]
     assert freeze_backbone_names(names) == list(model.trainable_parameters())
     shapes = {k: v.shape for k, v in model.named_parameters().items()}
     trainable, total = count_parameters(shapes, freeze_backbone_names(names))
@@ -57,8 +60,16 @@ def test_adam_skips_frozen_parameters_and_updates_the_head():
 
 def test_tiny_experiment_keeps_the_backbone_and_reports_aucs():
     result = transfer_learning_experiment(
-        n_source=60, n_target=40, n_test=40, image_size=16, source_epochs=1,
-        target_epochs=2, batch_size=16, seed=0, architecture=TINY_ARCH)
+        n_source=60,
+        n_target=40,
+        n_test=40,
+        image_size=16,
+        source_epochs=1,
+        target_epochs=2,
+        batch_size=16,
+        seed=0,
+        architecture=TINY_ARCH,
+    )
     model, before = result["transfer_model"], result["before"]
     for name, param in model.named_parameters().items():
         if name.startswith("features."):
@@ -82,8 +93,9 @@ def test_plot_exploration_writes_a_png(tmp_path):
     stats = fit_standardization(xrays.images)
     standardized = apply_standardization(xrays.images, stats.mean, stats.std)
     out = tmp_path / "exploration.png"
-    figure = plot_exploration(xrays.labels, xrays.findings, xrays.patient_ids,
-                              xrays.images, standardized, out)
+    figure = plot_exploration(
+        xrays.labels, xrays.findings, xrays.patient_ids, xrays.images, standardized, out
+    )
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(figure.axes) == 4
     assert np.mean(standardized) == pytest.approx(0.0, abs=1e-5)

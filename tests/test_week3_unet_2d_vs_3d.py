@@ -42,12 +42,15 @@ def test_slices_to_volume_by_hand_and_round_trip():
     np.testing.assert_array_equal(back, image)
 
 
-@pytest.mark.parametrize(("args", "kwargs", "expected"), [
-    ((4, 32, 3, 2), {}, 32 * 4 * 9 + 32),
-    ((4, 32, 3, 3), {}, 32 * 4 * 27 + 32),
-    ((4, 32, 3, 3), {"bias": False}, 3456),
-    ((64, 3, 1, 3), {}, 195),
-])
+@pytest.mark.parametrize(
+    ("args", "kwargs", "expected"),
+    [
+        ((4, 32, 3, 2), {}, 32 * 4 * 9 + 32),
+        ((4, 32, 3, 3), {}, 32 * 4 * 27 + 32),
+        ((4, 32, 3, 3), {"bias": False}, 3456),
+        ((64, 3, 1, 3), {}, 195),
+    ],
+)
 def test_count_parameters_conv_by_hand(args, kwargs, expected):
     assert lesson.count_parameters_conv(*args, **kwargs) == expected
 
@@ -75,19 +78,23 @@ WRONG = {
     "slices along x instead of z": (
         "return np.moveaxis(image, -1, 0), np.moveaxis(label, -1, 0)",
         "return np.moveaxis(image, 1, 0), np.moveaxis(label, 1, 0)",
-        {"volume_to_slices"}),
+        {"volume_to_slices"},
+    ),
     "reshape instead of moving the axis": (
         "return np.moveaxis(slices, 0, -1)",
         "return slices.reshape(*slices.shape[1:], slices.shape[0])",
-        {"slices_to_volume"}),
+        {"slices_to_volume"},
+    ),
     "bias counted with the weights' kernel": (
         "return int(weights + (out_channels if bias else 0))",
         "return int(weights + (out_channels * kernel if bias else 0))",
-        {"count_parameters_conv", "count_parameters_unet"}),
+        {"count_parameters_conv", "count_parameters_unet"},
+    ),
     "batch norm counted once per channel": (
         "total += 2 * c_out if batch_norm else 0",
         "total += c_out if batch_norm else 0",
-        {"count_parameters_unet"}),
+        {"count_parameters_unet"},
+    ),
 }
 
 

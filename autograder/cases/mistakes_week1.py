@@ -152,7 +152,7 @@ def apply_unguarded_std(images, mean, std):
     return out.astype(arr.dtype, copy=False)
 
 
-def histogram_range_dropped(images, bins=20, range=None):  # noqa: A002 - np.histogram's
+def histogram_range_dropped(images, bins=20, range=None):  # np.histogram's
     return tuple(np.histogram(np.ravel(np.asarray(images)), bins=bins))
 
 

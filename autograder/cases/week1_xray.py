@@ -151,7 +151,7 @@ def _as_index_array(value, what: str):
     """Return (int array, None) or (None, message) for an answer meant to be indices."""
     try:
         arr = np.asarray(value)
-    except Exception:  # noqa: BLE001 - ragged or odd answers
+    except Exception:  # ragged or odd answers
         return None, (
             f"{what}: expected an array of row indices, got {type(value).__name__}"
         )

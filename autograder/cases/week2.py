@@ -27,16 +27,49 @@ from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
-    "accuracy_oracle", "auc_oracle", "bayes_hidden", "bayes_oracle", "bayes_public",
-    "binary_hidden", "binary_public", "bootstrap_hidden", "bootstrap_oracle",
-    "bootstrap_public", "brier_oracle", "calibration_hidden", "calibration_oracle",
-    "calibration_public", "closest_oracle", "confusion_oracle", "count_oracle",
-    "curve_hidden", "curve_public", "decision_hidden", "decision_public", "f1_oracle",
-    "npv_oracle", "platt_hidden", "platt_oracle", "platt_public", "ppv_oracle",
-    "pr_curve_hidden", "pr_curve_oracle", "prevalence_hidden", "prevalence_oracle",
-    "prevalence_public", "probability_hidden", "probability_public", "ranking_hidden",
-    "roc_auc_oracle", "roc_curve_oracle", "sensitivity_oracle", "specificity_oracle",
-    "threshold_hidden", "threshold_public", "trapezoid_hidden", "trapezoid_public",
+    "accuracy_oracle",
+    "auc_oracle",
+    "bayes_hidden",
+    "bayes_oracle",
+    "bayes_public",
+    "binary_hidden",
+    "binary_public",
+    "bootstrap_hidden",
+    "bootstrap_oracle",
+    "bootstrap_public",
+    "brier_oracle",
+    "calibration_hidden",
+    "calibration_oracle",
+    "calibration_public",
+    "closest_oracle",
+    "confusion_oracle",
+    "count_oracle",
+    "curve_hidden",
+    "curve_public",
+    "decision_hidden",
+    "decision_public",
+    "f1_oracle",
+    "npv_oracle",
+    "platt_hidden",
+    "platt_oracle",
+    "platt_public",
+    "ppv_oracle",
+    "pr_curve_hidden",
+    "pr_curve_oracle",
+    "prevalence_hidden",
+    "prevalence_oracle",
+    "prevalence_public",
+    "probability_hidden",
+    "probability_public",
+    "ranking_hidden",
+    "roc_auc_oracle",
+    "roc_curve_oracle",
+    "sensitivity_oracle",
+    "specificity_oracle",
+    "threshold_hidden",
+    "threshold_public",
+    "trapezoid_hidden",
+    "trapezoid_public",
     "youden_oracle",
 ]
 
@@ -61,20 +94,24 @@ def _quiet(name: str, *args, **kwargs):
 
 # --------------------------------------------------------------------------- oracles
 
+
 def _decisions(pred, th):
     return np.asarray(pred) >= th
 
 
 def count_oracle(cell: tuple[int, int]):
     """Oracle for one count: ``cell`` = (truth, decision) in the confusion matrix."""
+
     def oracle(y, pred, th=0.5):
         return _quiet("confusion_matrix", y, _decisions(pred, th))[cell]
+
     return oracle
 
 
 def _rate_oracle(name: str):
     def oracle(y, pred, th=0.5):
         return _quiet(name, y, _decisions(pred, th))
+
     oracle.__name__ = f"{name}_oracle"
     return oracle
 
@@ -133,8 +170,15 @@ def closest_oracle(y_true, y_score):
 
 def bootstrap_oracle(y_true, y_score, n_bootstraps=1000, alpha=0.05, seed=0):
     """Oracle for ``bootstrap_auc_ci``: stratified bootstrap of the ROC AUC."""
-    ci = _quiet("bootstrap_ci", _metric("roc_auc_score"), y_true, y_score,
-                n_bootstraps, alpha, seed)
+    ci = _quiet(
+        "bootstrap_ci",
+        _metric("roc_auc_score"),
+        y_true,
+        y_score,
+        n_bootstraps,
+        alpha,
+        seed,
+    )
     return tuple(ci)
 
 
@@ -160,6 +204,7 @@ def platt_oracle(y_true, y_score, **kwargs):
 
 # --------------------------------------------------------------------------- inputs
 
+
 def _labels(rng, n: int, both: bool = True) -> np.ndarray:
     """0/1 int labels with a random prevalence; both classes present if ``both``."""
     while True:
@@ -177,12 +222,19 @@ def _scores(rng, y: np.ndarray, decimals: int | None = None) -> np.ndarray:
 
 # --------------------------------------------------- diagnostic_metrics (course style)
 
+
 def binary_public() -> list[Case]:
     """Make the course's example at th = 0.5 (default) and 0.7, and one with ties."""
-    return [Case(args=(CLASSIC_Y, CLASSIC_PRED)),
-            Case(args=(CLASSIC_Y, CLASSIC_PRED, 0.7)),
-            Case(args=(np.array([0, 1, 1, 0, 1, 0, 0, 1]),
-                       np.array([0.2, 0.9, 0.5, 0.6, 0.45, 0.1, 0.5, 0.7])))]
+    return [
+        Case(args=(CLASSIC_Y, CLASSIC_PRED)),
+        Case(args=(CLASSIC_Y, CLASSIC_PRED, 0.7)),
+        Case(
+            args=(
+                np.array([0, 1, 1, 0, 1, 0, 0, 1]),
+                np.array([0.2, 0.9, 0.5, 0.6, 0.45, 0.1, 0.5, 0.7]),
+            )
+        ),
+    ]
 
 
 def binary_hidden(rng) -> list[Case]:
@@ -196,17 +248,17 @@ def binary_hidden(rng) -> list[Case]:
     pred_one = _scores(rng, y_one)
     return [
         Case(args=(y, pred)),
-        Case(args=(y2, pred2)),                                   # ties, pred == 0.5
-        Case(args=(y, pred, float(pred[k]))),                     # th equal to a score
+        Case(args=(y2, pred2)),  # ties, pred == 0.5
+        Case(args=(y, pred, float(pred[k]))),  # th equal to a score
         Case(args=(y, pred), kwargs={"th": 0.3}),
-        Case(args=(y2.astype(bool), pred2, 0.6)),                 # bool labels
+        Case(args=(y2.astype(bool), pred2, 0.6)),  # bool labels
         Case(args=(y2.astype(np.float64), pred2.astype(np.float32), 0.5)),  # floats
         *edge(
-            Case(args=(y_one, pred_one)),                         # no positives
-            Case(args=(1 - y_one, pred_one)),                     # no negatives
-            Case(args=(y, pred, 0.0)),                            # all positive
-            Case(args=(y, pred, 1.01)),                           # none positive
-            Case(args=(np.array([1]), np.array([0.7]))),          # n = 1
+            Case(args=(y_one, pred_one)),  # no positives
+            Case(args=(1 - y_one, pred_one)),  # no negatives
+            Case(args=(y, pred, 0.0)),  # all positive
+            Case(args=(y, pred, 1.01)),  # none positive
+            Case(args=(np.array([1]), np.array([0.7]))),  # n = 1
             Case(args=(np.array([0]), np.array([0.5]))),
         ),
     ]
@@ -220,19 +272,27 @@ def prevalence_public() -> list[Case]:
 def prevalence_hidden(rng) -> list[Case]:
     """Random, bool, float, single-class and single-sample labels."""
     y = _labels(rng, int(rng.integers(20, 300)))
-    return [Case(args=(y,)), Case(args=(y.astype(bool),)),
-            Case(args=(y.astype(np.float64),)),
-            *edge(Case(args=(np.zeros(7, dtype=np.int64),)),
-                  Case(args=(np.ones(3, dtype=np.int64),)),
-                  Case(args=(np.array([1]),)))]
+    return [
+        Case(args=(y,)),
+        Case(args=(y.astype(bool),)),
+        Case(args=(y.astype(np.float64),)),
+        *edge(
+            Case(args=(np.zeros(7, dtype=np.int64),)),
+            Case(args=(np.ones(3, dtype=np.int64),)),
+            Case(args=(np.array([1]),)),
+        ),
+    ]
 
 
 # --------------------------------------------------------- confusion_matrix, f1_score
 
+
 def decision_public() -> list[Case]:
     """Make the course's example thresholded at 0.5, and a small second one."""
-    return [Case(args=(CLASSIC_Y, np.array([1, 1, 0, 1, 0]))),
-            Case(args=(np.array([0, 0, 1, 1, 1, 0]), np.array([0, 1, 1, 1, 0, 0])))]
+    return [
+        Case(args=(CLASSIC_Y, np.array([1, 1, 0, 1, 0]))),
+        Case(args=(np.array([0, 0, 1, 1, 1, 0]), np.array([0, 1, 1, 1, 0, 0]))),
+    ]
 
 
 def decision_hidden(rng) -> list[Case]:
@@ -244,33 +304,42 @@ def decision_hidden(rng) -> list[Case]:
         Case(args=(y, y_pred)),
         Case(args=(y.astype(bool), y_pred.astype(bool))),
         Case(args=(y.astype(np.float64), y_pred.astype(np.float64))),
-        Case(args=(y.tolist(), y_pred.tolist())),                 # lists
+        Case(args=(y.tolist(), y_pred.tolist())),  # lists
         *edge(
-            Case(args=(y, np.ones_like(y))),                      # all positive
-            Case(args=(y, np.zeros_like(y))),                     # none positive
-            Case(args=(zeros, zeros)),                            # no positives at all
-            Case(args=(1 - zeros, 1 - zeros)),                    # every one positive
-            Case(args=(np.array([1]), np.array([0]))),            # n = 1
+            Case(args=(y, np.ones_like(y))),  # all positive
+            Case(args=(y, np.zeros_like(y))),  # none positive
+            Case(args=(zeros, zeros)),  # no positives at all
+            Case(args=(1 - zeros, 1 - zeros)),  # every one positive
+            Case(args=(np.array([1]), np.array([0]))),  # n = 1
         ),
     ]
 
 
 def bayes_public() -> list[Case]:
     """Make a good test on a common and on a rare disease."""
-    return [Case(args=(0.9, 0.9, 0.1)), Case(args=(0.99, 0.95, 0.01)),
-            Case(args=(0.5, 0.75, 0.5))]
+    return [
+        Case(args=(0.9, 0.9, 0.1)),
+        Case(args=(0.99, 0.95, 0.01)),
+        Case(args=(0.5, 0.75, 0.5)),
+    ]
 
 
 def bayes_hidden(rng) -> list[Case]:
     """Random probabilities and the extremes 0 and 1 (where defined)."""
-    cases = [Case(args=tuple(float(v) for v in rng.uniform(0.01, 0.99, 3)))
-             for _ in range(4)]
+    cases = [
+        Case(args=tuple(float(v) for v in rng.uniform(0.01, 0.99, 3))) for _ in range(4)
+    ]
     sens, spec = (float(v) for v in rng.uniform(0.1, 0.9, 2))
-    return cases + edge(Case(args=(sens, spec, 0.0)), Case(args=(sens, spec, 1.0)),
-                        Case(args=(1.0, 1.0, 0.3)), Case(args=(0.0, 0.2, 0.4)))
+    return cases + edge(
+        Case(args=(sens, spec, 0.0)),
+        Case(args=(sens, spec, 1.0)),
+        Case(args=(1.0, 1.0, 0.3)),
+        Case(args=(0.0, 0.2, 0.4)),
+    )
 
 
 # ------------------------------------------------------------- curves (ROC, PR, AUC)
+
 
 def curve_public() -> list[Case]:
     """Make the course's example (a tie at 0.8 across classes) and a 4-patient one."""
@@ -283,14 +352,14 @@ def _ranking_common(rng) -> list[Case]:
     ties = _scores(rng, y2, decimals=1)
     return [
         Case(args=(y, _scores(rng, y))),
-        Case(args=(y2, ties)),                                    # many ties
-        Case(args=(y2.astype(bool), ties)),                       # bool labels
+        Case(args=(y2, ties)),  # many ties
+        Case(args=(y2.astype(bool), ties)),  # bool labels
         Case(args=(y2.astype(np.float64), ties.astype(np.float32))),  # floats
-        Case(args=(y2, rng.integers(1, 6, y2.size))),             # integer ratings 1..5
-        Case(args=(y2.tolist(), ties.tolist())),                  # lists
+        Case(args=(y2, rng.integers(1, 6, y2.size))),  # integer ratings 1..5
+        Case(args=(y2.tolist(), ties.tolist())),  # lists
         *edge(
             Case(args=(np.array([0, 1]), np.array([0.3, 0.3]))),  # one tie, n = 2
-            Case(args=(y, np.full(y.size, 0.5))),                 # all scores equal
+            Case(args=(y, np.full(y.size, 0.5))),  # all scores equal
         ),
     ]
 
@@ -307,8 +376,8 @@ def ranking_hidden(rng) -> list[Case]:
     """Random and edge cases for ``auc_mann_whitney``, including perfect rankings."""
     y = _labels(rng, 50)
     return _ranking_common(rng) + [
-        Case(args=(y, y + rng.random(y.size))),                   # perfect: AUC 1
-        Case(args=(y, -y + rng.random(y.size))),                  # inverted: AUC 0
+        Case(args=(y, y + rng.random(y.size))),  # perfect: AUC 1
+        Case(args=(y, -y + rng.random(y.size))),  # inverted: AUC 0
         *edge(Case(args=(np.zeros(5, dtype=np.int64), rng.random(5)))),  # one class
     ]
 
@@ -323,8 +392,10 @@ def pr_curve_hidden(rng) -> list[Case]:
 
 def trapezoid_public() -> list[Case]:
     """Make the 4-patient example's ROC curve and a made-up monotone curve."""
-    return [Case(args=(np.array([0, 0, 0.5, 0.5, 1]), np.array([0, 0.5, 0.5, 1, 1]))),
-            Case(args=(np.array([0.0, 0.1, 0.4, 1.0]), np.array([0.0, 0.6, 0.8, 1.0])))]
+    return [
+        Case(args=(np.array([0, 0, 0.5, 0.5, 1]), np.array([0, 0.5, 0.5, 1, 1]))),
+        Case(args=(np.array([0.0, 0.1, 0.4, 1.0]), np.array([0.0, 0.6, 0.8, 1.0]))),
+    ]
 
 
 def trapezoid_hidden(rng) -> list[Case]:
@@ -348,6 +419,7 @@ def trapezoid_hidden(rng) -> list[Case]:
 
 # ------------------------------------------------------------------- operating points
 
+
 def threshold_public() -> list[Case]:
     """Make the course's example (one best point) and the 4-patient one (a tie)."""
     return [Case(args=(CLASSIC_Y, CLASSIC_PRED)), Case(args=(SMALL_Y, SMALL_SCORE))]
@@ -367,11 +439,11 @@ def threshold_hidden(rng) -> list[Case]:
     y = _dyadic_labels(rng, 8, 16)
     score = _scores(rng, y, 2)
     return cases + [
-        Case(args=(y.astype(bool), score)),                       # bool labels
-        Case(args=(y.tolist(), score.tolist())),                  # lists
+        Case(args=(y.astype(bool), score)),  # bool labels
+        Case(args=(y.tolist(), score.tolist())),  # lists
         *edge(
-            Case(args=(y, y + rng.random(y.size))),               # perfect separation
-            Case(args=(y, -y + rng.random(y.size))),              # worse than chance
+            Case(args=(y, y + rng.random(y.size))),  # perfect separation
+            Case(args=(y, -y + rng.random(y.size))),  # worse than chance
             Case(args=(np.array([0, 1]), np.array([0.2, 0.7]))),
         ),
     ]
@@ -379,13 +451,16 @@ def threshold_hidden(rng) -> list[Case]:
 
 # ------------------------------------------------------------------------ bootstrap
 
+
 def bootstrap_public() -> list[Case]:
     """Small fixed data sets with few resamples."""
     y = np.array([0, 0, 0, 0, 1, 1, 1, 0, 1, 0])
     score = np.array([0.1, 0.3, 0.2, 0.6, 0.8, 0.4, 0.9, 0.5, 0.5, 0.05])
-    return [Case(args=(SMALL_Y, SMALL_SCORE, 50)),
-            Case(args=(y, score, 100, 0.1, 1)),
-            Case(args=(y, score), kwargs={"n_bootstraps": 60, "seed": 7})]
+    return [
+        Case(args=(SMALL_Y, SMALL_SCORE, 50)),
+        Case(args=(y, score, 100, 0.1, 1)),
+        Case(args=(y, score), kwargs={"n_bootstraps": 60, "seed": 7}),
+    ]
 
 
 def bootstrap_hidden(rng) -> list[Case]:
@@ -400,18 +475,21 @@ def bootstrap_hidden(rng) -> list[Case]:
         Case(args=(y2, ties, 100, 0.2, seed + 1)),
         Case(args=(y2.astype(bool), ties), kwargs={"n_bootstraps": 80, "alpha": 0.1}),
         Case(args=(y2.tolist(), ties.tolist(), 50)),
-        *edge(Case(args=(y_one, rng.random(10), 50, 0.05, 3))),   # a single positive
-        Case(args=(y2, ties)),                                    # all defaults (1000)
+        *edge(Case(args=(y_one, rng.random(10), 50, 0.05, 3))),  # a single positive
+        Case(args=(y2, ties)),  # all defaults (1000)
     ]
 
 
 # -------------------------------------------------------------------- calibration
 
+
 def calibration_public() -> list[Case]:
     """Make the lesson's example (an empty bin) and the course's one in 2 bins."""
     y_prob = np.array([0.1, 0.3, 0.35, 0.7, 0.9])
-    return [Case(args=(np.array([0, 0, 1, 1, 1]), y_prob)),
-            Case(args=(CLASSIC_Y, CLASSIC_PRED, 2))]
+    return [
+        Case(args=(np.array([0, 0, 1, 1, 1]), y_prob)),
+        Case(args=(CLASSIC_Y, CLASSIC_PRED, 2)),
+    ]
 
 
 def calibration_hidden(rng) -> list[Case]:
@@ -428,7 +506,7 @@ def calibration_hidden(rng) -> list[Case]:
         Case(args=(y.astype(bool), prob.astype(np.float32), 4)),
         Case(args=(y.tolist(), prob.tolist())),
         *edge(
-            Case(args=(y, 0.3 + 0.05 * prob)),                    # all in one bin
+            Case(args=(y, 0.3 + 0.05 * prob)),  # all in one bin
             Case(args=(y, prob, 1)),
             Case(args=(np.array([1]), np.array([0.42]))),
         ),
@@ -437,27 +515,36 @@ def calibration_hidden(rng) -> list[Case]:
 
 def probability_public() -> list[Case]:
     """Small fixed probabilities."""
-    return [Case(args=(np.array([0, 1, 1]), np.array([0.2, 0.6, 1.0]))),
-            Case(args=(CLASSIC_Y, CLASSIC_PRED))]
+    return [
+        Case(args=(np.array([0, 1, 1]), np.array([0.2, 0.6, 1.0]))),
+        Case(args=(CLASSIC_Y, CLASSIC_PRED)),
+    ]
 
 
 def probability_hidden(rng) -> list[Case]:
     """Random, bool and float labels, float32 probabilities, perfect and n = 1."""
     y = _labels(rng, int(rng.integers(20, 300)))
     prob = _scores(rng, y)
-    return [Case(args=(y, prob)), Case(args=(y.astype(bool), prob)),
-            Case(args=(y.astype(np.float64), prob.astype(np.float32))),
-            Case(args=(y.tolist(), prob.tolist())),
-            *edge(Case(args=(y, y.astype(np.float64))),             # perfect
-                  Case(args=(np.array([0]), np.array([0.9]))))]
+    return [
+        Case(args=(y, prob)),
+        Case(args=(y.astype(bool), prob)),
+        Case(args=(y.astype(np.float64), prob.astype(np.float32))),
+        Case(args=(y.tolist(), prob.tolist())),
+        *edge(
+            Case(args=(y, y.astype(np.float64))),  # perfect
+            Case(args=(np.array([0]), np.array([0.9]))),
+        ),
+    ]
 
 
 def platt_public() -> list[Case]:
     """Make the lesson's two hand-solvable examples and a small realistic one."""
     s = np.array([-2.0, -1.2, -0.3, 0.1, 0.4, 0.8, 1.5, 2.2])
-    return [Case(args=(np.array([0, 0, 1, 1]), np.array([-1.0, 1.0, -1.0, 1.0]))),
-            Case(args=(np.array([0, 0, 1, 0, 1, 0, 1, 1]), s)),
-            Case(args=(np.array([0, 1, 1, 1]), np.array([0.0, 0.0, 1.0, 1.0])))]
+    return [
+        Case(args=(np.array([0, 0, 1, 1]), np.array([-1.0, 1.0, -1.0, 1.0]))),
+        Case(args=(np.array([0, 0, 1, 0, 1, 0, 1, 1]), s)),
+        Case(args=(np.array([0, 1, 1, 1]), np.array([0.0, 0.0, 1.0, 1.0]))),
+    ]
 
 
 def platt_hidden(rng) -> list[Case]:
@@ -469,10 +556,10 @@ def platt_hidden(rng) -> list[Case]:
     rare = np.r_[1, 1, np.zeros(38, np.int64)]
     return [
         Case(args=(y, logits)),
-        Case(args=(y, _scores(rng, y))),                          # scores in [0, 1]
-        Case(args=(y2, separable)),                               # needs the smoothing
+        Case(args=(y, _scores(rng, y))),  # scores in [0, 1]
+        Case(args=(y2, separable)),  # needs the smoothing
         Case(args=(y2.astype(bool), separable)),
         Case(args=(y.astype(np.float64).tolist(), logits.tolist())),
-        *edge(Case(args=(rare, rng.normal(0.0, 1.0, 40)))),         # rare positives
+        *edge(Case(args=(rare, rng.normal(0.0, 1.0, 40)))),  # rare positives
         Case(args=(y, 0.5 * logits), kwargs={"max_iter": 200, "tol": 1e-12}),
     ]

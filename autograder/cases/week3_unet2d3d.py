@@ -14,13 +14,23 @@ from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
-    "conv_count_hidden", "conv_count_oracle", "conv_count_public", "slices_hidden",
-    "slices_public", "to_slices_oracle", "to_volume_oracle", "unet_count_hidden",
-    "unet_count_oracle", "unet_count_public", "volume_hidden", "volume_public",
+    "conv_count_hidden",
+    "conv_count_oracle",
+    "conv_count_public",
+    "slices_hidden",
+    "slices_public",
+    "to_slices_oracle",
+    "to_volume_oracle",
+    "unet_count_hidden",
+    "unet_count_oracle",
+    "unet_count_public",
+    "volume_hidden",
+    "volume_public",
 ]
 
 
 # --------------------------------------------------------------------------- oracles
+
 
 def to_slices_oracle(image, label):
     """Return (image, label) with their last (z) axis moved first."""
@@ -40,13 +50,21 @@ def conv_count_oracle(in_channels, out_channels, kernel, ndim, bias=True):
     return conv.num_parameters()
 
 
-def unet_count_oracle(in_channels, num_classes, base_filters, depth, ndim,
-                      batch_norm=False):
+def unet_count_oracle(
+    in_channels, num_classes, base_filters, depth, ndim, batch_norm=False
+):
     """Return reference.nn.UNet(...).num_parameters() for the same model."""
     from reference.nn import UNet
 
-    model = UNet(in_channels, num_classes, base_filters, depth, ndim,
-                 batch_norm=batch_norm, rng=0)
+    model = UNet(
+        in_channels,
+        num_classes,
+        base_filters,
+        depth,
+        ndim,
+        batch_norm=batch_norm,
+        rng=0,
+    )
     return model.num_parameters()
 
 
@@ -85,13 +103,22 @@ def slices_hidden(rng):
     return [
         Case(args=(_volume(rng, (4, 6, 5, 3)), _onehot(rng, 3, (6, 5, 3)))),
         Case(args=(_volume(rng, (4, 3, 4, 7), np.float32), _onehot(rng, 3, (3, 4, 7)))),
-        *edge(Case(args=(_volume(rng, (2, 5, 6, 1)),
-                         _onehot(rng, 2, (5, 6, 1))))),  # one z
+        *edge(
+            Case(args=(_volume(rng, (2, 5, 6, 1)), _onehot(rng, 2, (5, 6, 1))))
+        ),  # one z
         Case(args=(_volume(rng, (1, 8, 8, 8)), _onehot(rng, 1, (8, 8, 8)))),  # a cube
-        Case(args=(_volume(rng, (3, 2, 7, 4), np.float32),
-                   rng.integers(0, 2, size=(2, 2, 7, 4)).astype(np.uint8))),
-        Case(args=(rng.integers(-5, 5, size=(2, 3, 2, 5)).tolist(),
-                   _onehot(rng, 1, (3, 2, 5)).tolist())),  # nested lists
+        Case(
+            args=(
+                _volume(rng, (3, 2, 7, 4), np.float32),
+                rng.integers(0, 2, size=(2, 2, 7, 4)).astype(np.uint8),
+            )
+        ),
+        Case(
+            args=(
+                rng.integers(-5, 5, size=(2, 3, 2, 5)).tolist(),
+                _onehot(rng, 1, (3, 2, 5)).tolist(),
+            )
+        ),  # nested lists
     ]
 
 
@@ -126,17 +153,26 @@ def conv_count_public():
     return [
         Case(args=(4, 32, 3, 2), label="4 -> 32 channels, 3 x 3 (expected 1184)"),
         Case(args=(4, 32, 3, 3), label="4 -> 32 channels, 3 x 3 x 3 (expected 3488)"),
-        Case(args=(4, 32, 3, 3), kwargs={"bias": False},
-             label="the same without bias (expected 3456)"),
+        Case(
+            args=(4, 32, 3, 3),
+            kwargs={"bias": False},
+            label="the same without bias (expected 3456)",
+        ),
     ]
 
 
 def conv_count_hidden(rng):
     """Make random layers, 1 x 1 heads, 1D kernels and the course's widest layer."""
     random_cases = [
-        Case(args=(int(rng.integers(1, 65)), int(rng.integers(1, 65)),
-                   int(rng.choice([1, 3, 5])), int(rng.integers(2, 4))),
-             kwargs={"bias": bool(rng.integers(2))})
+        Case(
+            args=(
+                int(rng.integers(1, 65)),
+                int(rng.integers(1, 65)),
+                int(rng.choice([1, 3, 5])),
+                int(rng.integers(2, 4)),
+            ),
+            kwargs={"bias": bool(rng.integers(2))},
+        )
         for _ in range(4)
     ]
     return [
@@ -151,10 +187,13 @@ def conv_count_hidden(rng):
 def unet_count_public():
     """Make the docstring's hand example and the course's two models."""
     return [
-        Case(args=(1, 1, 1, 1, 2),
-             label="in 1, classes 1, base 1, depth 1, 2D (expected 33)"),
-        Case(args=(4, 3, 32, 4, 3),
-             label="the course's 3D U-Net (expected 16,318,307)"),
+        Case(
+            args=(1, 1, 1, 1, 2),
+            label="in 1, classes 1, base 1, depth 1, 2D (expected 33)",
+        ),
+        Case(
+            args=(4, 3, 32, 4, 3), label="the course's 3D U-Net (expected 16,318,307)"
+        ),
         Case(args=(4, 3, 32, 4, 2), label="its 2D version (expected 5,441,123)"),
     ]
 
@@ -162,10 +201,16 @@ def unet_count_public():
 def unet_count_hidden(rng):
     """Make the small models of brain_mri (with batch norm) and random ones."""
     random_cases = [
-        Case(args=(int(rng.integers(1, 5)), int(rng.integers(1, 4)),
-                   int(rng.integers(1, 9)), int(rng.integers(1, 5)),
-                   int(rng.integers(2, 4))),
-             kwargs={"batch_norm": bool(rng.integers(2))})
+        Case(
+            args=(
+                int(rng.integers(1, 5)),
+                int(rng.integers(1, 4)),
+                int(rng.integers(1, 9)),
+                int(rng.integers(1, 5)),
+                int(rng.integers(2, 4)),
+            ),
+            kwargs={"batch_norm": bool(rng.integers(2))},
+        )
         for _ in range(4)
     ]
     return [

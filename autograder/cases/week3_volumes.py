@@ -20,15 +20,29 @@ from autograder.cases import edge
 from autograder.spec import Case
 
 __all__ = [
-    "augmentation_hidden", "augmentation_oracle", "augmentation_public",
-    "phase_hidden", "phase_oracle", "phase_public", "rigid_hidden", "rigid_oracle",
-    "rigid_public", "stitch_hidden", "stitch_oracle", "stitch_public",
-    "tile_starts_hidden", "tile_starts_oracle", "tile_starts_public", "warp_hidden",
-    "warp_oracle", "warp_public",
+    "augmentation_hidden",
+    "augmentation_oracle",
+    "augmentation_public",
+    "phase_hidden",
+    "phase_oracle",
+    "phase_public",
+    "rigid_hidden",
+    "rigid_oracle",
+    "rigid_public",
+    "stitch_hidden",
+    "stitch_oracle",
+    "stitch_public",
+    "tile_starts_hidden",
+    "tile_starts_oracle",
+    "tile_starts_public",
+    "warp_hidden",
+    "warp_oracle",
+    "warp_public",
 ]
 
 
 # --------------------------------------------------------------------------- oracles
+
 
 def augmentation_oracle(image, label, flip_axes=(), rotations=0, scale=1.0):
     """Return reference.data.subvolume.apply_augmentation (same arguments)."""
@@ -136,7 +150,7 @@ def tile_starts_hidden(rng):
         Case(args=(240, 160, 120)),
         Case(args=(155, 16, 12)),
         Case(args=(9, 4, 4)),
-        *edge(Case(args=(16, 16, 8))),                          # one tile fits exactly
+        *edge(Case(args=(16, 16, 8))),  # one tile fits exactly
         Case(args=(7, 3, 1)),
         Case(args=(20, 5, 5)),
         *random_cases,

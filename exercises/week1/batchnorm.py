@@ -28,8 +28,9 @@ import numpy as np
 __all__ = ["batchnorm_backward", "batchnorm_forward"]
 
 
-def batchnorm_forward(x, gamma, beta, eps=1e-5, running_mean=None, running_var=None,
-                      training=True):
+def batchnorm_forward(
+    x, gamma, beta, eps=1e-5, running_mean=None, running_var=None, training=True
+):
     """Normalise each channel of (N, C, H, W), then scale by gamma and shift by beta.
 
     Parameters
@@ -88,8 +89,10 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5, running_mean=None, running_var=N
     array([0., 1., 2., 3.])
     """
     if not training and (running_mean is None or running_var is None):
-        raise ValueError("batchnorm_forward: evaluation mode (training=False) needs "
-                         "running_mean and running_var, got None.")
+        raise ValueError(
+            "batchnorm_forward: evaluation mode (training=False) needs "
+            "running_mean and running_var, got None."
+        )
     ### START CODE HERE ###
     # Hint: see Notes: statistics per channel over the batch and both spatial axes; the
     # Hint: biased variance (divide by m) in training, the running ones in evaluation.

@@ -51,7 +51,9 @@ def compute_class_freqs(labels):
     ### START CODE HERE ###
     # Hint: the mean of a 0/1 column is the fraction of ones; average over the
     # Hint: images, that is down the rows (axis=0), to get one number per finding.
-    raise NotImplementedError("week1.class_imbalance.compute_class_freqs: not implemented yet")
+    raise NotImplementedError(
+        "week1.class_imbalance.compute_class_freqs: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -88,5 +90,7 @@ def balance_by_resampling(y, method="over", seed=0):
     # Hint: find each class's rows (np.flatnonzero); the smaller class is the minority.
     # Hint: Make ONE generator from the seed (np.random.default_rng); its choice method
     # Hint: draws rows with or without replacement.
-    raise NotImplementedError("week1.class_imbalance.balance_by_resampling: not implemented yet")
+    raise NotImplementedError(
+        "week1.class_imbalance.balance_by_resampling: not implemented yet"
+    )
     ### END CODE HERE ###

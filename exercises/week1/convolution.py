@@ -104,7 +104,9 @@ def conv_forward_naive(x, w, b, stride=1, padding=0):
     # Hint: H_out and W_out: see Returns. Pad a NEW array with zeros (np.pad), then loop
     # Hint: over n, f, i, j: out[n, f, i, j] is b[f] plus the sum of window * w[f], with
     # Hint: the window of Notes (shape (C_in, KH, KW), like w[f]). Keep x's dtype.
-    raise NotImplementedError("week1.convolution.conv_forward_naive: not implemented yet")
+    raise NotImplementedError(
+        "week1.convolution.conv_forward_naive: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -167,5 +169,7 @@ def conv_backward_naive(dout, cache):
     # Hint: pad x again as the forward did; db sums dout over the batch AND both spatial
     # Hint: axes. In the forward's loops dout[n, f, i, j] times the window adds to
     # Hint: dw[f], and times w[f] to that window of dx_pad (Notes); cut the padding off.
-    raise NotImplementedError("week1.convolution.conv_backward_naive: not implemented yet")
+    raise NotImplementedError(
+        "week1.convolution.conv_backward_naive: not implemented yet"
+    )
     ### END CODE HERE ###

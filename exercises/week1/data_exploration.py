@@ -49,7 +49,9 @@ def label_counts(labels, names):
     ### START CODE HERE ###
     # Hint: sum each column (axis=0), then pair each name with its sum; convert
     # Hint: each count with int(...) so that the dict holds plain Python ints.
-    raise NotImplementedError("week1.data_exploration.label_counts: not implemented yet")
+    raise NotImplementedError(
+        "week1.data_exploration.label_counts: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -82,11 +84,13 @@ def images_per_patient(patient_ids):
     patient_ids = np.asarray(patient_ids)
     ### START CODE HERE ###
     # Hint: np.unique sorts the distinct ids, and one of its options also counts them.
-    raise NotImplementedError("week1.data_exploration.images_per_patient: not implemented yet")
+    raise NotImplementedError(
+        "week1.data_exploration.images_per_patient: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
-def pixel_histogram(images, bins=20, range=None):  # noqa: A002 - np.histogram's name
+def pixel_histogram(images, bins=20, range=None):  # np.histogram's name
     """Histogram the pixel values of all images together.
 
     Parameters
@@ -122,7 +126,9 @@ def pixel_histogram(images, bins=20, range=None):  # noqa: A002 - np.histogram's
     ### START CODE HERE ###
     # Hint: np.histogram already follows the Notes' bin rule: flatten the images first
     # Hint: and pass bins and range on unchanged (range may be None).
-    raise NotImplementedError("week1.data_exploration.pixel_histogram: not implemented yet")
+    raise NotImplementedError(
+        "week1.data_exploration.pixel_histogram: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -162,11 +168,18 @@ def plot_exploration(labels, names, patient_ids, images, standardized, out_png):
     patients.hist(per_patient, bins=np.arange(1, per_patient.max() + 2) - 0.5)
     patients.set(title="Images per patient", xlabel="images", ylabel="patients")
     # pixel values before and after standardisation
-    for axes, pixels, title in zip(bottom.subplots(1, 2), (images, standardized),
-                                   ("Raw pixels", "Standardised pixels"), strict=True):
+    for axes, pixels, title in zip(
+        bottom.subplots(1, 2),
+        (images, standardized),
+        ("Raw pixels", "Standardised pixels"),
+        strict=True,
+    ):
         hist, edges = pixel_histogram(pixels, bins=50)
         axes.stairs(hist, edges, fill=True)
-        axes.set(title=f"{title}: mean {np.mean(pixels):.2f}, std {np.std(pixels):.2f}",
-                 xlabel="value", ylabel="pixels")
+        axes.set(
+            title=f"{title}: mean {np.mean(pixels):.2f}, std {np.std(pixels):.2f}",
+            xlabel="value",
+            ylabel="pixels",
+        )
     figure.savefig(out_png, dpi=80)
     return figure

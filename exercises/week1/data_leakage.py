@@ -55,7 +55,9 @@ def check_for_leakage(df1, df2, patient_col):
     ### START CODE HERE ###
     # Hint: two tables leak when at least one patient id is in both: think of two sets.
     # Hint: Return a Python bool (True/False), not the shared ids themselves.
-    raise NotImplementedError("week1.data_leakage.check_for_leakage: not implemented yet")
+    raise NotImplementedError(
+        "week1.data_leakage.check_for_leakage: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -115,5 +117,7 @@ def split_by_patient(patient_ids, labels, fractions=(0.7, 0.15, 0.15), seed=0):
     # Hint: follow the Notes' steps: per-patient counts first (np.unique's inverse,
     # Hint: np.bincount, np.add.at), then whole patients, rarest finding first, updating
     # Hint: the splits' wanted images and positives after every assignment.
-    raise NotImplementedError("week1.data_leakage.split_by_patient: not implemented yet")
+    raise NotImplementedError(
+        "week1.data_leakage.split_by_patient: not implemented yet"
+    )
     ### END CODE HERE ###

@@ -47,8 +47,9 @@ __all__ = [
 ]
 
 
-def dense_layer_forward(x, norm1_gamma, norm1_beta, conv1_w, norm2_gamma, norm2_beta,
-                        conv2_w):
+def dense_layer_forward(
+    x, norm1_gamma, norm1_beta, conv1_w, norm2_gamma, norm2_beta, conv2_w
+):
     """One dense layer: BN-ReLU-1x1 conv-BN-ReLU-3x3 conv, then concat with x.
 
     Parameters
@@ -98,7 +99,9 @@ def dense_layer_forward(x, norm1_gamma, norm1_beta, conv1_w, norm2_gamma, norm2_
     # Hint: chain the kernels of Notes, keeping each cache (each returns (out, cache));
     # Hint: the 3x3 conv uses padding 1. Concatenate along the channels with x FIRST,
     # Hint: and keep x's channel count in the cache: the backward splits dout there.
-    raise NotImplementedError("week1.densenet_blocks.dense_layer_forward: not implemented yet")
+    raise NotImplementedError(
+        "week1.densenet_blocks.dense_layer_forward: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -136,7 +139,9 @@ def dense_layer_backward(dout, cache):
     # Hint: split dout at C (x's channels): the first part is the copy of x, the rest
     # Hint: goes back through conv2, relu2, bn2, conv1, relu1, bn1. x fed the concat AND
     # Hint: the path, so its two gradients add (Notes). conv_backward's db is None here.
-    raise NotImplementedError("week1.densenet_blocks.dense_layer_backward: not implemented yet")
+    raise NotImplementedError(
+        "week1.densenet_blocks.dense_layer_backward: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -172,7 +177,9 @@ def transition_forward(x, gamma, beta, w):
     ### START CODE HERE ###
     # Hint: BN, ReLU, 1x1 conv (no bias), 2x2 average pool, as in Notes; keep the four
     # Hint: caches.
-    raise NotImplementedError("week1.densenet_blocks.transition_forward: not implemented yet")
+    raise NotImplementedError(
+        "week1.densenet_blocks.transition_forward: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -204,7 +211,9 @@ def transition_backward(dout, cache):
     """
     ### START CODE HERE ###
     # Hint: unpack the four caches and call the backwards in reverse order.
-    raise NotImplementedError("week1.densenet_blocks.transition_backward: not implemented yet")
+    raise NotImplementedError(
+        "week1.densenet_blocks.transition_backward: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -240,7 +249,9 @@ def dense_block_forward(x, layers_params):
     ### START CODE HERE ###
     # Hint: each layer's output is the next layer's input (Notes); collect the caches in
     # Hint: a list. With no layers, out is x itself.
-    raise NotImplementedError("week1.densenet_blocks.dense_block_forward: not implemented yet")
+    raise NotImplementedError(
+        "week1.densenet_blocks.dense_block_forward: not implemented yet"
+    )
     ### END CODE HERE ###
 
 

@@ -46,7 +46,9 @@ def fit_standardization(train_images):
     train_images = np.asarray(train_images)
     ### START CODE HERE ###
     # Hint: np.mean and np.std accept a tuple of axes, such as axis=(0, 2, 3).
-    raise NotImplementedError("week1.standardization.fit_standardization: not implemented yet")
+    raise NotImplementedError(
+        "week1.standardization.fit_standardization: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -77,5 +79,7 @@ def apply_standardization(images, mean, std):
     # Hint: reshape the (C,) statistics to (1, C, 1, 1) so they broadcast per channel; a
     # Hint: channel with std 0 is divided by 1 instead (np.where can choose per
     # Hint: channel).
-    raise NotImplementedError("week1.standardization.apply_standardization: not implemented yet")
+    raise NotImplementedError(
+        "week1.standardization.apply_standardization: not implemented yet"
+    )
     ### END CODE HERE ###

@@ -56,7 +56,9 @@ def freeze_backbone_names(parameter_names, head="classifier"):
     ### START CODE HERE ###
     # Hint: a head parameter's name starts with the head's name followed by a dot; the
     # Hint: dot stops "classifier_old.weight" from matching. Keep the input order.
-    raise NotImplementedError("week1.transfer_learning.freeze_backbone_names: not implemented yet")
+    raise NotImplementedError(
+        "week1.transfer_learning.freeze_backbone_names: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -89,7 +91,9 @@ def count_parameters(parameter_shapes, trainable_names):
     ### START CODE HERE ###
     # Hint: a parameter holds the product of its shape's entries (np.prod; a shape ()
     # Hint: holds one number). Return Python ints: (trainable, total).
-    raise NotImplementedError("week1.transfer_learning.count_parameters: not implemented yet")
+    raise NotImplementedError(
+        "week1.transfer_learning.count_parameters: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -138,9 +142,12 @@ def _make_data(n_source, n_target, n_test, image_size, seed):
     total = n_source + n_target + n_test
     # every finding common enough to have positives in a few hundred images
     xrays = make_chest_xrays(total, image_size=image_size, seed=seed, prevalence=0.2)
-    splits = split_by_patient(xrays.patient_ids, xrays.labels,
-                              (n_source / total, n_target / total, n_test / total),
-                              seed=seed)
+    splits = split_by_patient(
+        xrays.patient_ids,
+        xrays.labels,
+        (n_source / total, n_target / total, n_test / total),
+        seed=seed,
+    )
     stats = fit_standardization(xrays.images[np.concatenate(splits[:2])])
     images = apply_standardization(xrays.images, stats.mean, stats.std)
     return [(images[idx].astype(np.float32), xrays.labels[idx]) for idx in splits]
@@ -152,8 +159,17 @@ def _train(model, x, y, *, epochs, batch_size, lr, rng):
     from reference.tasks.chest_xray import make_loss
     from reference.train import fit
 
-    fit(model, Adam(model, lr=lr), make_loss(y), x, y, epochs=epochs,
-        batch_size=batch_size, rng=rng, show_progress=False)
+    fit(
+        model,
+        Adam(model, lr=lr),
+        make_loss(y),
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        rng=rng,
+        show_progress=False,
+    )
     return model
 
 
@@ -165,9 +181,19 @@ def _mean_auc(model, x, y, batch_size):
     return float(roc_auc_score(y, predict(model, x, batch_size=batch_size)))
 
 
-def transfer_learning_experiment(*, n_source=1500, n_target=300, n_test=500,
-                                 image_size=32, source_epochs=4, target_epochs=10,
-                                 batch_size=32, lr=3e-3, seed=0, architecture=None):
+def transfer_learning_experiment(
+    *,
+    n_source=1500,
+    n_target=300,
+    n_test=500,
+    image_size=32,
+    source_epochs=4,
+    target_epochs=10,
+    batch_size=32,
+    lr=3e-3,
+    seed=0,
+    architecture=None,
+):
     """Pre-train on 7 findings, transfer to the 7 others; compare with scratch.
 
     Given code (not graded). Steps: (1) train a DenseNet on the source
@@ -195,13 +221,16 @@ def transfer_learning_experiment(*, n_source=1500, n_target=300, n_test=500,
     # (1) pre-train every parameter on the source findings
     model = DenseNet(**arch, num_classes=7, in_channels=1, rng=seed)
     _train(model, source[0], source[1][:, src], epochs=source_epochs, **train)
-    result = {"source_auc": _mean_auc(model, test[0], test[1][:, src], batch_size),
-              "before": model.state_dict()}
+    result = {
+        "source_auc": _mean_auc(model, test[0], test[1][:, src], batch_size),
+        "before": model.state_dict(),
+    }
     # (2) freeze the backbone, new head for the target findings, train the head
     freeze_backbone(_new_head(model, 7, rng))
     shapes = {k: v.shape for k, v in model.named_parameters().items()}
     result["trainable"], result["total"] = count_parameters(
-        shapes, freeze_backbone_names(list(shapes)))
+        shapes, freeze_backbone_names(list(shapes))
+    )
     _train(model, target[0], target[1][:, tgt], epochs=target_epochs, **train)
     result["transfer_auc"] = _mean_auc(model, test[0], test[1][:, tgt], batch_size)
     result["transfer_model"] = model

@@ -57,7 +57,9 @@ def binary_cross_entropy(y_true, y_pred, epsilon=1e-7):
     ### START CODE HERE ###
     # Hint: compute the loss of every entry, average over the images (axis=0),
     # Hint: then add up the findings (np.sum). epsilon goes INSIDE the log.
-    raise NotImplementedError("week1.weighted_loss.binary_cross_entropy: not implemented yet")
+    raise NotImplementedError(
+        "week1.weighted_loss.binary_cross_entropy: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -103,7 +105,9 @@ def get_weighted_loss(pos_weights, neg_weights, epsilon=1e-7):
         # Hint: the formula under Returns: per finding, the mean over the images of the
         # Hint: weighted positive and negative log terms, then the sum over the
         # Hint: findings; epsilon INSIDE both logs. Loop over the findings or broadcast.
-        raise NotImplementedError("week1.weighted_loss.get_weighted_loss: not implemented yet")
+        raise NotImplementedError(
+            "week1.weighted_loss.get_weighted_loss: not implemented yet"
+        )
         ### END CODE HERE ###
 
     return weighted_loss
@@ -139,5 +143,7 @@ def weighted_loss_grad(y_true, y_pred, pos_weights, neg_weights, epsilon=1e-7):
     pos_weights, neg_weights = np.asarray(pos_weights), np.asarray(neg_weights)
     ### START CODE HERE ###
     # Hint: broadcasting applies the (K,) weights to every row of an (N, K) array.
-    raise NotImplementedError("week1.weighted_loss.weighted_loss_grad: not implemented yet")
+    raise NotImplementedError(
+        "week1.weighted_loss.weighted_loss_grad: not implemented yet"
+    )
     ### END CODE HERE ###

@@ -73,7 +73,9 @@ def calibration_curve(y_true, y_prob, n_bins=5):
     # Hint: Notes gives each probability's bin (an inner edge belongs to the lower bin).
     # Hint: np.bincount with weights sums per bin, without weights it counts; keep only
     # Hint: the bins whose count is > 0.
-    raise NotImplementedError("week2.calibration.calibration_curve: not implemented yet")
+    raise NotImplementedError(
+        "week2.calibration.calibration_curve: not implemented yet"
+    )
     ### END CODE HERE ###
 
 

@@ -55,7 +55,9 @@ def confusion_matrix(y_true, y_pred):
     # Hint: turn labels and decisions into integer 0/1 first (they may be bools or
     # Hint: floats); cell (t, p) counts the patients with truth t and decision p, in an
     # Hint: integer table.
-    raise NotImplementedError("week2.confusion_matrix.confusion_matrix: not implemented yet")
+    raise NotImplementedError(
+        "week2.confusion_matrix.confusion_matrix: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -87,5 +89,7 @@ def ppv_from_prevalence(sensitivity, specificity, prevalence):
     # Hint: Bayes' rule: of all positive tests, the share that are true positives. Per
     # Hint: patient screened, a true positive has probability sensitivity times
     # Hint: prevalence; a false positive needs a healthy patient AND a wrong test.
-    raise NotImplementedError("week2.confusion_matrix.ppv_from_prevalence: not implemented yet")
+    raise NotImplementedError(
+        "week2.confusion_matrix.ppv_from_prevalence: not implemented yet"
+    )
     ### END CODE HERE ###

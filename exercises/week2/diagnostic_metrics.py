@@ -79,7 +79,9 @@ def true_positives(y, pred, th=0.5):
     ### START CODE HERE ###
     # Hint: a score equal to th counts as positive. Count the patients who are diseased
     # Hint: AND predicted positive: combine two boolean arrays with & and sum them.
-    raise NotImplementedError("week2.diagnostic_metrics.true_positives: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.true_positives: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -113,7 +115,9 @@ def true_negatives(y, pred, th=0.5):
     ### START CODE HERE ###
     # Hint: healthy patients predicted negative: negative means the opposite of the
     # Hint: positive rule (~ flips a boolean array).
-    raise NotImplementedError("week2.diagnostic_metrics.true_negatives: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.true_negatives: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -146,7 +150,9 @@ def false_positives(y, pred, th=0.5):
     y, pred = np.asarray(y), np.asarray(pred)
     ### START CODE HERE ###
     # Hint: like true_positives, but for the healthy patients (y == 0).
-    raise NotImplementedError("week2.diagnostic_metrics.false_positives: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.false_positives: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -179,7 +185,9 @@ def false_negatives(y, pred, th=0.5):
     y, pred = np.asarray(y), np.asarray(pred)
     ### START CODE HERE ###
     # Hint: diseased patients (y == 1) whose prediction is negative (pred < th).
-    raise NotImplementedError("week2.diagnostic_metrics.false_negatives: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.false_negatives: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -211,7 +219,9 @@ def get_accuracy(y, pred, th=0.5):
     y, pred = np.asarray(y), np.asarray(pred)
     ### START CODE HERE ###
     # Hint: reuse your four counting functions (pass th on!), then divide.
-    raise NotImplementedError("week2.diagnostic_metrics.get_accuracy: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.get_accuracy: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -238,7 +248,9 @@ def get_prevalence(y):
     y = np.asarray(y)
     ### START CODE HERE ###
     # Hint: the mean of 0/1 labels is the fraction of ones (np.mean).
-    raise NotImplementedError("week2.diagnostic_metrics.get_prevalence: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.get_prevalence: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -274,7 +286,9 @@ def get_sensitivity(y, pred, th=0.5):
     ### START CODE HERE ###
     # Hint: the denominator is every diseased patient, found or missed (TP + FN).
     # Hint: keep the counts NumPy integers: then 0 / 0 gives nan instead of an error.
-    raise NotImplementedError("week2.diagnostic_metrics.get_sensitivity: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.get_sensitivity: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -308,7 +322,9 @@ def get_specificity(y, pred, th=0.5):
     y, pred = np.asarray(y), np.asarray(pred)
     ### START CODE HERE ###
     # Hint: the denominator is every healthy patient (TN + FP).
-    raise NotImplementedError("week2.diagnostic_metrics.get_specificity: not implemented yet")
+    raise NotImplementedError(
+        "week2.diagnostic_metrics.get_specificity: not implemented yet"
+    )
     ### END CODE HERE ###
 
 

@@ -71,7 +71,9 @@ array([0.1 , 0.35, 0.4 , 0.8 ]))
     # Hint: thresholds: the distinct scores, increasing (np.unique). At each, count TP
     # Hint: and the number flagged (score >= threshold); precision and recall as in
     # Hint: Returns; then append the end point: precision 1, recall 0.
-    raise NotImplementedError("week2.precision_recall.precision_recall_curve: not implemented yet")
+    raise NotImplementedError(
+        "week2.precision_recall.precision_recall_curve: not implemented yet"
+    )
     ### END CODE HERE ###
 
 

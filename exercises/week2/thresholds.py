@@ -90,5 +90,7 @@ def threshold_closest_to_corner(y_true, y_score):
     ### START CODE HERE ###
     # Hint: compare squared distances to the corner (0, 1): the square root does not
     # Hint: change which point is closest. np.argmin returns the first smallest index.
-    raise NotImplementedError("week2.thresholds.threshold_closest_to_corner: not implemented yet")
+    raise NotImplementedError(
+        "week2.thresholds.threshold_closest_to_corner: not implemented yet"
+    )
     ### END CODE HERE ###

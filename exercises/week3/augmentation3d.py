@@ -61,5 +61,7 @@ def apply_augmentation(image, label, flip_axes=(), rotations=0, scale=1.0):
     # Hint: spatial axis a is image axis 1 + a and label axis s + a, s being the label's
     # Hint: first spatial axis (Notes). Flip first (np.flip), then rotate both on their
     # Hint: (x, y) axes (np.rot90); scale only the image.
-    raise NotImplementedError("week3.augmentation3d.apply_augmentation: not implemented yet")
+    raise NotImplementedError(
+        "week3.augmentation3d.apply_augmentation: not implemented yet"
+    )
     ### END CODE HERE ###

@@ -52,7 +52,9 @@ def single_class_dice_coefficient(y_true, y_pred, axis=(0, 1, 2), epsilon=0.0000
     ### START CODE HERE ###
     # Hint: Returns gives the formula; every sum runs over `axis` only. epsilon goes
     # Hint: once into the numerator (after the factor 2) and once into the denominator.
-    raise NotImplementedError("week3.dice.single_class_dice_coefficient: not implemented yet")
+    raise NotImplementedError(
+        "week3.dice.single_class_dice_coefficient: not implemented yet"
+    )
     ### END CODE HERE ###
 
 

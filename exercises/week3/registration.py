@@ -95,7 +95,9 @@ def phase_correlation(fixed, moving):
     # Hint: follow Notes: normalise R to magnitude 1 without dividing by 0 (np.divide
     # Hint: has where and out options); the surface's argmax, unravelled, is the shift
     # Hint: modulo the axis lengths, and an index k > n // 2 stands for k - n.
-    raise NotImplementedError("week3.registration.phase_correlation: not implemented yet")
+    raise NotImplementedError(
+        "week3.registration.phase_correlation: not implemented yet"
+    )
     ### END CODE HERE ###
 
 

@@ -49,5 +49,7 @@ def compute_class_sens_spec(pred, label, class_num):
     # Hint: work on channel class_num of both arrays (pred comes first in the
     # Hint: signature); count the four cells with boolean arrays combined by &, then the
     # Hint: two ratios of Returns (NumPy integer counts make 0 / 0 nan).
-    raise NotImplementedError("week3.sens_spec.compute_class_sens_spec: not implemented yet")
+    raise NotImplementedError(
+        "week3.sens_spec.compute_class_sens_spec: not implemented yet"
+    )
     ### END CODE HERE ###

@@ -95,5 +95,7 @@ def soft_dice_loss_grad(y_true, y_pred, axis=(1, 2, 3), epsilon=0.00001):
     # Hint: Returns gives the formula. Sum N and D over `axis` keeping the summed axes
     # Hint: (keepdims) so they broadcast back; n is the number of ratios the loss
     # Hint: averages.
-    raise NotImplementedError("week3.soft_dice.soft_dice_loss_grad: not implemented yet")
+    raise NotImplementedError(
+        "week3.soft_dice.soft_dice_loss_grad: not implemented yet"
+    )
     ### END CODE HERE ###

@@ -95,7 +95,9 @@ def stitch_tiles(tiles, corners, shape):
     # Hint: Notes: add every tile into a (K, X, Y, Z) total and 1 into a (X, Y, Z) count
     # Hint: over its window, then divide; where the count is 0 divide by 1, so uncovered
     # Hint: voxels stay 0.
-    raise NotImplementedError("week3.tiled_prediction.stitch_tiles: not implemented yet")
+    raise NotImplementedError(
+        "week3.tiled_prediction.stitch_tiles: not implemented yet"
+    )
     ### END CODE HERE ###
 
 

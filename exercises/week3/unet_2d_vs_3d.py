@@ -71,7 +71,9 @@ def volume_to_slices(image, label):
     ### START CODE HERE ###
     # Hint: z is the LAST axis of both arrays; move it to the front (np.moveaxis) and
     # Hint: keep the other axes in their order. Return a tuple of the two.
-    raise NotImplementedError("week3.unet_2d_vs_3d.volume_to_slices: not implemented yet")
+    raise NotImplementedError(
+        "week3.unet_2d_vs_3d.volume_to_slices: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -97,7 +99,9 @@ def slices_to_volume(slices):
     slices = np.asarray(slices)
     ### START CODE HERE ###
     # Hint: the inverse of volume_to_slices: the batch axis (first) moves to the end.
-    raise NotImplementedError("week3.unet_2d_vs_3d.slices_to_volume: not implemented yet")
+    raise NotImplementedError(
+        "week3.unet_2d_vs_3d.slices_to_volume: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -127,12 +131,15 @@ def count_parameters_conv(in_channels, out_channels, kernel, ndim, bias=True):
     """
     ### START CODE HERE ###
     # Hint: one kernel of k ** ndim weights for every (output, input) channel pair.
-    raise NotImplementedError("week3.unet_2d_vs_3d.count_parameters_conv: not implemented yet")
+    raise NotImplementedError(
+        "week3.unet_2d_vs_3d.count_parameters_conv: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
-def count_parameters_unet(in_channels, num_classes, base_filters, depth, ndim,
-                          batch_norm=False):
+def count_parameters_unet(
+    in_channels, num_classes, base_filters, depth, ndim, batch_norm=False
+):
     """Count the parameters of the course's U-Net (`reference.nn.UNet`).
 
     Parameters
@@ -177,7 +184,9 @@ def count_parameters_unet(in_channels, num_classes, base_filters, depth, ndim,
     # Hint: list the (in, out) channels of every 3 x 3 conv of Notes, encoder then
     # Hint: decoder, and count each with count_parameters_conv (no bias with batch norm,
     # Hint: but 2 per output channel for the norm); then the 1 x 1 head, with bias.
-    raise NotImplementedError("week3.unet_2d_vs_3d.count_parameters_unet: not implemented yet")
+    raise NotImplementedError(
+        "week3.unet_2d_vs_3d.count_parameters_unet: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -212,12 +221,15 @@ def run_comparison(**settings):
     config = MODELS[settings.get("model", "small")]
     for ndim in (2, 3):
         scores = results[f"{ndim}d"]
-        count = count_parameters_unet(4, 3, config["base_filters"], config["depth"],
-                                      ndim, config["batch_norm"])
+        count = count_parameters_unet(
+            4, 3, config["base_filters"], config["depth"], ndim, config["batch_norm"]
+        )
         dice = ", ".join(f"{d:.3f}" for d in scores["dice"])
-        print(f"{ndim}D U-Net: {count:>9,} parameters, mean dice "
-              f"{scores['mean_dice']:.3f} (per class {dice}), trained in "
-              f"{scores['seconds']:.0f} s")
+        print(
+            f"{ndim}D U-Net: {count:>9,} parameters, mean dice "
+            f"{scores['mean_dice']:.3f} (per class {dice}), trained in "
+            f"{scores['seconds']:.0f} s"
+        )
     return results
 
 

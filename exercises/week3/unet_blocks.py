@@ -73,7 +73,9 @@ def nearest_upsample_backward(dout, scale=2):
     # Hint: turn scale into one int per spatial axis (dout.ndim - 2 of them). Notes: one
     # Hint: reshape splits every spatial axis of length n * s into two axes (n, s); then
     # Hint: sum over the s axes (sum, not average).
-    raise NotImplementedError("week3.unet_blocks.nearest_upsample_backward: not implemented yet")
+    raise NotImplementedError(
+        "week3.unet_blocks.nearest_upsample_backward: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -122,7 +124,9 @@ def decoder_level_forward(x, skip, w1, b1, w2, b2):
     # Hint: follow Notes: upsample x by 2, join it with the skip along the channels
     # Hint: (upsampled maps FIRST), then conv (padding 1) and ReLU twice, with the
     # Hint: biases. Keep the kernels' caches and x's channel count C_x in your cache.
-    raise NotImplementedError("week3.unet_blocks.decoder_level_forward: not implemented yet")
+    raise NotImplementedError(
+        "week3.unet_blocks.decoder_level_forward: not implemented yet"
+    )
     ### END CODE HERE ###
 
 
@@ -158,5 +162,7 @@ def decoder_level_backward(dout, cache):
     # Hint: undo the forward in reverse (relu, conv, relu, conv), then split djoined at
     # Hint: C_x: the first C_x channels belong to the upsampled x, the rest is dskip;
     # Hint: each cell of dx collects its 2x2 block (nearest_upsample_backward).
-    raise NotImplementedError("week3.unet_blocks.decoder_level_backward: not implemented yet")
+    raise NotImplementedError(
+        "week3.unet_blocks.decoder_level_backward: not implemented yet"
+    )
     ### END CODE HERE ###

@@ -75,8 +75,12 @@ def shift_image(image, dy: int, dx: int, fill: float = 0.0) -> np.ndarray:
     """
     arr = _image(image, "shift_image")
     if not all(isinstance(v, (int, np.integer)) for v in (dy, dx)):
-        fail("shift_image", "dy and dx as whole numbers of pixels", f"{dy!r}, {dx!r}",
-             "Round them first, or use rotate_zoom for sub-pixel shifts.")
+        fail(
+            "shift_image",
+            "dy and dx as whole numbers of pixels",
+            f"{dy!r}, {dx!r}",
+            "Round them first, or use rotate_zoom for sub-pixel shifts.",
+        )
     height, width = arr.shape[-2:]
     out = np.full_like(arr, fill)
     # the destination window and the source window of the part that stays visible
@@ -131,8 +135,12 @@ def horizontal_flip(image) -> np.ndarray:
     return _image(image, "horizontal_flip")[..., ::-1].copy()
 
 
-def rotate_zoom(image, angle: float = 0.0, zoom: float = 1.0,
-                shift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+def rotate_zoom(
+    image,
+    angle: float = 0.0,
+    zoom: float = 1.0,
+    shift: tuple[float, float] = (0.0, 0.0),
+) -> np.ndarray:
     """Rotate, zoom and shift an image about its centre (bilinear, edges repeated).
 
     Parameters
@@ -168,19 +176,32 @@ def rotate_zoom(image, angle: float = 0.0, zoom: float = 1.0,
         fail("rotate_zoom", "zoom > 0", repr(zoom))
     theta = np.deg2rad(angle)
     # output -> input map in (row, column) coordinates; rows grow downwards
-    matrix = np.array([[np.cos(theta), np.sin(theta)],
-                       [-np.sin(theta), np.cos(theta)]]) / zoom
+    matrix = (
+        np.array([[np.cos(theta), np.sin(theta)], [-np.sin(theta), np.cos(theta)]])
+        / zoom
+    )
     centre = (np.array(arr.shape[-2:]) - 1) / 2
     offset = centre - matrix @ (centre + np.asarray(shift, dtype=np.float64))
     flat = arr.reshape(-1, *arr.shape[-2:])  # (B, H, W)
-    out = np.stack([ndimage.affine_transform(plane, matrix, offset, order=1,
-                                             mode="nearest") for plane in flat])
+    out = np.stack(
+        [
+            ndimage.affine_transform(plane, matrix, offset, order=1, mode="nearest")
+            for plane in flat
+        ]
+    )
     return out.reshape(arr.shape).astype(arr.dtype, copy=False)
 
 
-def random_augment(images, rng: np.random.Generator, *, max_rotation: float = 5.0,
-                   max_shift: float = 0.05, zoom_range=(0.95, 1.05),
-                   contrast_range=(0.9, 1.1), flip: bool = False) -> np.ndarray:
+def random_augment(
+    images,
+    rng: np.random.Generator,
+    *,
+    max_rotation: float = 5.0,
+    max_shift: float = 0.05,
+    zoom_range=(0.95, 1.05),
+    contrast_range=(0.9, 1.1),
+    flip: bool = False,
+) -> np.ndarray:
     """Apply a random small rotation, zoom, shift and contrast change to each image.
 
     Parameters
@@ -213,8 +234,13 @@ def random_augment(images, rng: np.random.Generator, *, max_rotation: float = 5.
     if arr.ndim != 4:
         fail("random_augment", "images with 4 dims (N, C, H, W)", f"shape {arr.shape}")
     if not isinstance(rng, np.random.Generator):
-        fail("random_augment", "rng a numpy.random.Generator", type(rng).__name__,
-             "Make one with np.random.default_rng(seed).", kind=TypeError)
+        fail(
+            "random_augment",
+            "rng a numpy.random.Generator",
+            type(rng).__name__,
+            "Make one with np.random.default_rng(seed).",
+            kind=TypeError,
+        )
     out = np.empty_like(arr)
     height, width = arr.shape[-2:]
     for n, image in enumerate(arr):

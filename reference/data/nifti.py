@@ -433,16 +433,24 @@ def save_patches_h5(path, x, y, *, append=False, attrs=None) -> int:
         # check both against the file before writing either
         for key, data, _, _ in datasets:
             if key in f and f[key].shape[1:] != data.shape[1:]:
-                fail(func, f"{key} patches of shape {f[key].shape[1:]} (the file's)",
-                     f"{data.shape[1:]}")
+                fail(
+                    func,
+                    f"{key} patches of shape {f[key].shape[1:]} (the file's)",
+                    f"{data.shape[1:]}",
+                )
         for key, data, dtype, compression in datasets:
             if key not in f:
-                f.create_dataset(key, shape=(0, *data.shape[1:]), dtype=dtype,
-                                 maxshape=(None, *data.shape[1:]),
-                                 chunks=(1, *data.shape[1:]), compression=compression)
+                f.create_dataset(
+                    key,
+                    shape=(0, *data.shape[1:]),
+                    dtype=dtype,
+                    maxshape=(None, *data.shape[1:]),
+                    chunks=(1, *data.shape[1:]),
+                    compression=compression,
+                )
             stored = f[key]
             stored.resize(len(stored) + len(data), axis=0)
-            stored[len(stored) - len(data):] = data.astype(dtype)
+            stored[len(stored) - len(data) :] = data.astype(dtype)
         f.attrs.update(attrs or {})
         return len(f["x"])
 

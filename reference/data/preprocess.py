@@ -145,13 +145,22 @@ def majority_vote(annotations, tie: str = "positive") -> np.ndarray:
     if tie not in ("positive", "negative"):
         fail(func, 'tie "positive" or "negative"', repr(tie))
     votes = as_float_array(annotations, "annotations", func)
-    check_ndim(votes, (2, 3), "annotations", func, "(N, A) or (N, A, K)",
-               "Put the annotators on axis 1.")
+    check_ndim(
+        votes,
+        (2, 3),
+        "annotations",
+        func,
+        "(N, A) or (N, A, K)",
+        "Put the annotators on axis 1.",
+    )
     present = ~(np.isnan(votes) | (votes == -1))
     check_binary_labels(votes[present], "annotations", func)
     if votes.shape[1] == 0 or np.any(~present.any(axis=1)):
-        fail(func, "at least one vote per image (and finding)",
-             f"{int(np.sum(~present.any(axis=1)))} without any")
+        fail(
+            func,
+            "at least one vote per image (and finding)",
+            f"{int(np.sum(~present.any(axis=1)))} without any",
+        )
 
     # count the votes for each side, then break ties by the stated rule
     positive = np.sum(present & (votes == 1), axis=1)
@@ -172,8 +181,14 @@ class Standardization(NamedTuple):
 def _images(images, func: str, name: str = "images") -> np.ndarray:
     """Return images as a float array of shape (N, C, *S), validated."""
     arr = as_float_array(images, name, func)
-    check_ndim(arr, (3, 4, 5), name, func, "(N, C, *S)",
-               "Add a channel axis with images[:, None].")
+    check_ndim(
+        arr,
+        (3, 4, 5),
+        name,
+        func,
+        "(N, C, *S)",
+        "Add a channel axis with images[:, None].",
+    )
     if arr.shape[0] == 0:
         fail(func, f"{name} with at least one image", f"shape {arr.shape}")
     check_finite(arr, name, func)
@@ -214,8 +229,11 @@ def _channel_stat(stat, n_channels: int, name: str, func: str) -> np.ndarray:
     """Return a per-channel statistic of shape (C,) ready to broadcast."""
     arr = as_float_array(stat, name, func)
     if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n_channels):
-        fail(func, f"{name} of shape ({n_channels},) (one per channel) or a scalar",
-             f"shape {arr.shape}")
+        fail(
+            func,
+            f"{name} of shape ({n_channels},) (one per channel) or a scalar",
+            f"shape {arr.shape}",
+        )
     check_finite(arr, name, func)
     return np.broadcast_to(arr, (n_channels,))
 

@@ -34,8 +34,12 @@ def _classes(y, func: str):
     check_binary_labels(arr, "y", func)
     positives, negatives = np.flatnonzero(arr == 1), np.flatnonzero(arr == 0)
     if positives.size == 0 or negatives.size == 0:
-        fail(func, "y with both classes present", f"{positives.size} positives and "
-             f"{negatives.size} negatives", "Nothing to balance with one class only.")
+        fail(
+            func,
+            "y with both classes present",
+            f"{positives.size} positives and {negatives.size} negatives",
+            "Nothing to balance with one class only.",
+        )
     if positives.size <= negatives.size:
         return positives, negatives
     return negatives, positives

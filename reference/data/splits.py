@@ -33,12 +33,17 @@ def _column(table, column: str, name: str, func: str) -> np.ndarray:
     try:
         values = table[column]
     except (KeyError, ValueError, IndexError, TypeError):
-        fail(func, f"{name} with a column {column!r}", _describe_columns(table),
-             kind=KeyError if isinstance(table, dict) else ValueError)
+        fail(
+            func,
+            f"{name} with a column {column!r}",
+            _describe_columns(table),
+            kind=KeyError if isinstance(table, dict) else ValueError,
+        )
     arr = np.asarray(values)
     if arr.ndim != 1:
-        fail(func, f"{name}[{column!r}] as one value per row (1-D)",
-             f"shape {arr.shape}")
+        fail(
+            func, f"{name}[{column!r}] as one value per row (1-D)", f"shape {arr.shape}"
+        )
     return arr
 
 
@@ -146,10 +151,18 @@ def remove_overlapping_patients(table, other, patient_col: str):
 def _check_fractions(fractions, func: str) -> np.ndarray:
     """Return fractions as a float array; each > 0 and together 1."""
     arr = np.asarray(fractions, dtype=np.float64)
-    if arr.ndim != 1 or arr.size == 0 or np.any(~np.isfinite(arr)) or np.any(arr <= 0) \
-            or abs(arr.sum() - 1) > 1e-6:
-        fail(func, "fractions: positive numbers that add up to 1, such as "
-             "(0.7, 0.15, 0.15)", repr(fractions))
+    if (
+        arr.ndim != 1
+        or arr.size == 0
+        or np.any(~np.isfinite(arr))
+        or np.any(arr <= 0)
+        or abs(arr.sum() - 1) > 1e-6
+    ):
+        fail(
+            func,
+            "fractions: positive numbers that add up to 1, such as (0.7, 0.15, 0.15)",
+            repr(fractions),
+        )
     return arr
 
 
@@ -164,8 +177,11 @@ def _patient_table(patient_ids, labels, func: str):
     arr = as_float_array(labels, "labels", func)
     check_ndim(arr, 2, "labels", func, "(N, K)", "Use labels[:, None] for one finding.")
     if arr.shape[0] != ids.size:
-        fail(func, "labels with one row per patient id", f"{arr.shape[0]} rows for "
-             f"{ids.size} ids")
+        fail(
+            func,
+            "labels with one row per patient id",
+            f"{arr.shape[0]} rows for {ids.size} ids",
+        )
     check_binary_labels(arr, "labels", func)
     _, inverse = np.unique(ids, return_inverse=True)
     n_patients = int(inverse.max()) + 1
@@ -270,5 +286,6 @@ def split_by_patient(patient_ids, labels=None, fractions=(0.7, 0.15, 0.15), seed
         demand.assign(patient, int(np.argmax(demand.image_demand)))
 
     row_owner = demand.owner[inverse]
-    return tuple(np.flatnonzero(row_owner == s).astype(np.int64)
-                 for s in range(n_splits))
+    return tuple(
+        np.flatnonzero(row_owner == s).astype(np.int64) for s in range(n_splits)
+    )

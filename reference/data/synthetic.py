@@ -62,8 +62,9 @@ def _labels(n: int, prevalence: float, rng: np.random.Generator) -> np.ndarray:
     return y
 
 
-def _scores(y: np.ndarray, finding: SyntheticFinding,
-            rng: np.random.Generator) -> np.ndarray:
+def _scores(
+    y: np.ndarray, finding: SyntheticFinding, rng: np.random.Generator
+) -> np.ndarray:
     """Return (n,) probabilities from the binormal model of one finding."""
     # latent evidence z ~ N(d y, 1) has ROC AUC Phi(d / sqrt(2)) exactly
     d = np.sqrt(2) * ndtri(finding.auc)

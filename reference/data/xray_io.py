@@ -91,8 +91,12 @@ def write_png(path, image) -> None:
     # every row starts with filter type 0 (none)
     raw = np.concatenate([np.zeros((height, 1), np.uint8), arr], axis=1).tobytes()
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit gray
-    png = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-           + _png_chunk(b"IDAT", zlib.compress(raw, 6)) + _png_chunk(b"IEND", b""))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(raw, 6))
+        + _png_chunk(b"IEND", b"")
+    )
     Path(path).write_bytes(png)
 
 
@@ -133,8 +137,11 @@ def _check_rows(image_names, labels, patient_ids, findings, func: str) -> None:
     if labels.ndim != 2 or labels.shape[1] != len(findings):
         fail(func, f"labels of shape (N, {len(findings)})", f"shape {labels.shape}")
     if not len(image_names) == len(labels) == len(patient_ids):
-        fail(func, "image_names, labels and patient_ids of the same length",
-             f"{len(image_names)}, {len(labels)} and {len(patient_ids)}")
+        fail(
+            func,
+            "image_names, labels and patient_ids of the same length",
+            f"{len(image_names)}, {len(labels)} and {len(patient_ids)}",
+        )
 
 
 def _parse_column(values: list[str]) -> np.ndarray:
@@ -171,15 +178,29 @@ def labels_from_table(table, findings=FINDINGS) -> np.ndarray:
     """Stack the finding columns of a table into an (N, K) int64 label array."""
     missing = [name for name in findings if name not in table]
     if missing:
-        fail("labels_from_table", f"columns for every finding, such as {findings[0]!r}",
-             f"missing {missing}")
-    return np.stack([np.asarray(table[name]).astype(np.int64) for name in findings],
-                    axis=1)
+        fail(
+            "labels_from_table",
+            f"columns for every finding, such as {findings[0]!r}",
+            f"missing {missing}",
+        )
+    return np.stack(
+        [np.asarray(table[name]).astype(np.int64) for name in findings], axis=1
+    )
 
 
-_ENTRY_HEADER = ["Image Index", "Finding Labels", "Follow-up #", "Patient ID",
-                 "Patient Age", "Patient Gender", "View Position",
-                 "OriginalImage[Width", "Height]", "OriginalImagePixelSpacing[x", "y]"]
+_ENTRY_HEADER = [
+    "Image Index",
+    "Finding Labels",
+    "Follow-up #",
+    "Patient ID",
+    "Patient Age",
+    "Patient Gender",
+    "View Position",
+    "OriginalImage[Width",
+    "Height]",
+    "OriginalImagePixelSpacing[x",
+    "y]",
+]
 
 
 def write_data_entry_csv(path, data: ChestXrays) -> None:
@@ -189,20 +210,34 @@ def write_data_entry_csv(path, data: ChestXrays) -> None:
     when there is none); follow-up numbers come from the image names.
     """
     n_images, size = len(data), data.images.shape[-1]
-    views, ages, sexes = (["PA"] * n_images if data.view_positions is None
-                          else data.view_positions,
-                          [0] * n_images if data.ages is None else data.ages,
-                          ["M"] * n_images if data.sexes is None else data.sexes)
+    views, ages, sexes = (
+        ["PA"] * n_images if data.view_positions is None else data.view_positions,
+        [0] * n_images if data.ages is None else data.ages,
+        ["M"] * n_images if data.sexes is None else data.sexes,
+    )
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(_ENTRY_HEADER)
         for n in range(n_images):
-            present = [f for f, flag in zip(data.findings, data.labels[n], strict=True)
-                       if flag]
+            present = [
+                f for f, flag in zip(data.findings, data.labels[n], strict=True) if flag
+            ]
             follow_up = int(str(data.image_names[n]).split("_")[-1].split(".")[0])
-            writer.writerow([data.image_names[n], "|".join(present) or _NO_FINDING,
-                             follow_up, int(data.patient_ids[n]), int(ages[n]),
-                             sexes[n], views[n], size, size, 0.143, 0.143])
+            writer.writerow(
+                [
+                    data.image_names[n],
+                    "|".join(present) or _NO_FINDING,
+                    follow_up,
+                    int(data.patient_ids[n]),
+                    int(ages[n]),
+                    sexes[n],
+                    views[n],
+                    size,
+                    size,
+                    0.143,
+                    0.143,
+                ]
+            )
 
 
 def read_data_entry_csv(path, findings=FINDINGS) -> dict:
@@ -224,8 +259,11 @@ def read_data_entry_csv(path, findings=FINDINGS) -> dict:
     raw = read_label_csv(path)
     for column in ("Image Index", "Finding Labels", "Patient ID"):
         if column not in raw:
-            fail(func, f"a column {column!r} (NIH Data_Entry layout)",
-                 f"columns {list(raw)}")
+            fail(
+                func,
+                f"a column {column!r} (NIH Data_Entry layout)",
+                f"columns {list(raw)}",
+            )
     table = {"Image": raw["Image Index"].astype(str)}
     index = {name: k for k, name in enumerate(findings)}
     labels = np.zeros((len(table["Image"]), len(findings)), dtype=np.int64)
@@ -239,14 +277,19 @@ def read_data_entry_csv(path, findings=FINDINGS) -> dict:
     for k, name in enumerate(findings):
         table[name] = labels[:, k]
     table["PatientId"] = raw["Patient ID"]
-    extras = {"Follow-up #": "FollowUp", "Patient Age": "PatientAge",
-              "Patient Gender": "PatientSex", "View Position": "ViewPosition"}
+    extras = {
+        "Follow-up #": "FollowUp",
+        "Patient Age": "PatientAge",
+        "Patient Gender": "PatientSex",
+        "View Position": "ViewPosition",
+    }
     for source, target in extras.items():
         if source in raw:
             table[target] = raw[source]
     if "PatientAge" in table and table["PatientAge"].dtype.kind == "U":  # "058Y"
-        table["PatientAge"] = np.array([int(re.sub(r"\D", "", a) or 0)
-                                        for a in table["PatientAge"]])
+        table["PatientAge"] = np.array(
+            [int(re.sub(r"\D", "", a) or 0) for a in table["PatientAge"]]
+        )
     return table
 
 
@@ -254,8 +297,11 @@ def write_png_folder(folder, images, image_names) -> None:
     """Write images (N, 1, H, W) as ``folder/<image_names[n]>`` PNGs (8-bit gray)."""
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1] != 1 or len(images) != len(image_names):
-        fail("write_png_folder", "images (N, 1, H, W) and N image names",
-             f"shape {images.shape} and {len(image_names)} names")
+        fail(
+            "write_png_folder",
+            "images (N, 1, H, W) and N image names",
+            f"shape {images.shape} and {len(image_names)} names",
+        )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for image, name in zip(images, image_names, strict=True):
@@ -292,8 +338,12 @@ def read_png_folder(folder, image_names, image_size: int | None = None) -> np.nd
         images.append(image if image_size is None else _resize(image, image_size))
     shapes = {im.shape for im in images}
     if len(shapes) > 1:
-        fail("read_png_folder", "images of one size", f"sizes {sorted(shapes)[:3]}",
-             "Pass image_size=... to resize them.")
+        fail(
+            "read_png_folder",
+            "images of one size",
+            f"sizes {sorted(shapes)[:3]}",
+            "Pass image_size=... to resize them.",
+        )
     return np.stack(images)[:, None].astype(np.float32)
 
 
@@ -335,10 +385,16 @@ def read_hdf5(path, indices=None) -> ChestXrays:
             return values.astype(str) if decode else values
 
         findings = tuple(s.decode() for s in f.attrs["findings"])
-        return ChestXrays(load("images"), load("labels").astype(np.int64),
-                          load("patient_ids"), load("image_names", True), findings,
-                          load("view_positions", True), load("ages"),
-                          load("sexes", True))
+        return ChestXrays(
+            load("images"),
+            load("labels").astype(np.int64),
+            load("patient_ids"),
+            load("image_names", True),
+            findings,
+            load("view_positions", True),
+            load("ages"),
+            load("sexes", True),
+        )
 
 
 def save_chest_xrays(folder, data: ChestXrays, *, hdf5: bool = True) -> Path:
@@ -349,8 +405,13 @@ def save_chest_xrays(folder, data: ChestXrays, *, hdf5: bool = True) -> Path:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_label_csv(folder / "labels.csv", data.image_names, data.labels,
-                    data.patient_ids, data.findings)
+    write_label_csv(
+        folder / "labels.csv",
+        data.image_names,
+        data.labels,
+        data.patient_ids,
+        data.findings,
+    )
     write_data_entry_csv(folder / "Data_Entry_2017.csv", data)
     write_png_folder(folder / "images", data.images, data.image_names)
     if hdf5:
@@ -358,8 +419,9 @@ def save_chest_xrays(folder, data: ChestXrays, *, hdf5: bool = True) -> Path:
     return folder
 
 
-def load_chest_xrays(csv_path, image_folder, image_size: int | None = None,
-                     findings=FINDINGS) -> ChestXrays:
+def load_chest_xrays(
+    csv_path, image_folder, image_size: int | None = None, findings=FINDINGS
+) -> ChestXrays:
     """Load labels from a CSV (either layout) and the PNGs it names.
 
     Parameters
@@ -379,8 +441,16 @@ def load_chest_xrays(csv_path, image_folder, image_size: int | None = None,
     labels = labels_from_table(table, findings)
     names = np.asarray(table["Image"]).astype(str)
     images = read_png_folder(image_folder, names, image_size)
-    views, ages, sexes = (table.get(key) for key in
-                          ("ViewPosition", "PatientAge", "PatientSex"))
-    return ChestXrays(images, labels, np.asarray(table["PatientId"]), names,
-                      tuple(findings), None if views is None else views.astype(str),
-                      ages, None if sexes is None else sexes.astype(str))
+    views, ages, sexes = (
+        table.get(key) for key in ("ViewPosition", "PatientAge", "PatientSex")
+    )
+    return ChestXrays(
+        images,
+        labels,
+        np.asarray(table["PatientId"]),
+        names,
+        tuple(findings),
+        None if views is None else views.astype(str),
+        ages,
+        None if sexes is None else sexes.astype(str),
+    )

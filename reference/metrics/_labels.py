@@ -36,12 +36,17 @@ def as_numeric(y, name: str, func: str) -> np.ndarray:
     try:
         arr = np.asarray(y)
     except (ValueError, TypeError) as exc:  # ragged lists and the like
-        fail(func, f"{name} array-like of numbers", f"{type(y).__name__}",
-             kind=TypeError)
+        fail(
+            func, f"{name} array-like of numbers", f"{type(y).__name__}", kind=TypeError
+        )
         raise AssertionError from exc  # pragma: no cover
     if arr.dtype.kind not in "biuf":
-        fail(func, f"{name} with a numeric or bool dtype", f"dtype {arr.dtype}",
-             kind=TypeError)
+        fail(
+            func,
+            f"{name} with a numeric or bool dtype",
+            f"dtype {arr.dtype}",
+            kind=TypeError,
+        )
     return arr
 
 
@@ -71,8 +76,12 @@ def as_labels(y, name: str, func: str, *, ndims=(1, 2), hint: str = "") -> np.nd
         if not np.all((values == 0) | (values == 1)):
             shown = ", ".join(f"{v:g}" for v in values[:5].tolist())
             more = ", ..." if values.size > 5 else ""
-            fail(func, f"{name} with binary labels 0/1", f"values {{{shown}{more}}}",
-                 hint)
+            fail(
+                func,
+                f"{name} with binary labels 0/1",
+                f"values {{{shown}{more}}}",
+                hint,
+            )
     return arr.astype(np.int64)
 
 
@@ -88,24 +97,36 @@ def as_scores(y, name: str, func: str, *, ndims=(1, 2)) -> np.ndarray:
 def check_pair_shapes(a: np.ndarray, b: np.ndarray, names, func: str) -> None:
     """Check that two arrays have the same number of samples, then the same shape."""
     if a.shape[0] != b.shape[0]:
-        fail(func, f"{names[0]} and {names[1]} with the same number of samples",
-             f"{a.shape[0]} and {b.shape[0]}")
+        fail(
+            func,
+            f"{names[0]} and {names[1]} with the same number of samples",
+            f"{a.shape[0]} and {b.shape[0]}",
+        )
     if a.shape != b.shape:
-        fail(func, f"{names[0]} and {names[1]} with the same shape",
-             f"{a.shape} and {b.shape}")
+        fail(
+            func,
+            f"{names[0]} and {names[1]} with the same shape",
+            f"{a.shape} and {b.shape}",
+        )
 
 
 def labels_and_predictions(y_true, y_pred, func: str, *, ndims=(1, 2)):
     """Validate ``(y_true, y_pred)``, both hard 0/1 labels of one shape."""
     truth = as_labels(y_true, "y_true", func, ndims=ndims)
-    pred = as_labels(y_pred, "y_pred", func, ndims=ndims,
-                     hint="Threshold scores first: y_pred = y_score >= threshold.")
+    pred = as_labels(
+        y_pred,
+        "y_pred",
+        func,
+        ndims=ndims,
+        hint="Threshold scores first: y_pred = y_score >= threshold.",
+    )
     check_pair_shapes(truth, pred, ("y_true", "y_pred"), func)
     return truth, pred
 
 
-def labels_and_scores(y_true, y_score, func: str, *, ndims=(1, 2),
-                      score_name: str = "y_score"):
+def labels_and_scores(
+    y_true, y_score, func: str, *, ndims=(1, 2), score_name: str = "y_score"
+):
     """Validate ``(y_true, y_score)``: 0/1 labels and finite scores of one shape."""
     truth = as_labels(y_true, "y_true", func, ndims=ndims)
     score = as_scores(y_score, score_name, func, ndims=ndims)
@@ -134,8 +155,11 @@ def check_zero_division(zero_division, func: str) -> None:
         ok = isinstance(zero_division, (int, float, np.integer, np.floating))
         ok = ok and not isinstance(zero_division, bool)
     if not ok:
-        fail(func, "zero_division 'warn' or a number (such as 0.0 or np.nan)",
-             repr(zero_division))
+        fail(
+            func,
+            "zero_division 'warn' or a number (such as 0.0 or np.nan)",
+            repr(zero_division),
+        )
 
 
 def reduce_average(values, average) -> np.float64 | np.ndarray:
@@ -153,8 +177,9 @@ def reduce_average(values, average) -> np.float64 | np.ndarray:
     return np.float64(defined.mean()) if defined.size else np.float64(np.nan)
 
 
-def safe_ratio(num, den, func: str, what: str, zero_division="warn",
-               stacklevel: int = 4) -> np.ndarray:
+def safe_ratio(
+    num, den, func: str, what: str, zero_division="warn", stacklevel: int = 4
+) -> np.ndarray:
     """Return ``num / den`` as float64, where ``den == 0`` gives NaN and a warning.
 
     ``zero_division`` is ``"warn"`` (NaN plus `UndefinedMetricWarning`) or a

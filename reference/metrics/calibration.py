@@ -134,8 +134,7 @@ def _newton_step(a, b, s, t):
     residual = p - t
     grad = np.array([np.sum(residual * s), np.sum(residual)])
     w = p * (1 - p)
-    hess = np.array([[np.sum(w * s * s), np.sum(w * s)],
-                     [np.sum(w * s), np.sum(w)]])
+    hess = np.array([[np.sum(w * s * s), np.sum(w * s)], [np.sum(w * s), np.sum(w)]])
     # least squares: a minimum-norm step when the Hessian is singular (constant s)
     return -np.linalg.lstsq(hess, grad, rcond=None)[0]
 
@@ -216,8 +215,12 @@ def platt_fit(y_true, y_score, *, max_iter=100, tol=1e-10):
         if np.max(np.abs(step)) < tol:
             break
     else:
-        warnings.warn(f"platt_fit: Newton's method did not converge in {max_iter} "
-                      "steps; increase max_iter.", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"platt_fit: Newton's method did not converge in {max_iter} "
+            "steps; increase max_iter.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return np.float64(a), np.float64(b)
 
 

@@ -135,8 +135,9 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None) -> np.ndarr
     truth, pred = class_labels_pair(y_true, y_pred, func)
     if labels is None and truth.ndim <= 2 and is_binary(truth) and is_binary(pred):
         tn, fp, fn, tp = _counts(truth, pred)
-        cm = np.stack([np.stack([tn, fp], axis=-1), np.stack([fn, tp], axis=-1)],
-                      axis=-2).astype(np.int64)  # (2, 2) or (K, 2, 2)
+        cm = np.stack(
+            [np.stack([tn, fp], axis=-1), np.stack([fn, tp], axis=-1)], axis=-2
+        ).astype(np.int64)  # (2, 2) or (K, 2, 2)
     else:
         cm = class_counts(truth, pred, labels, func)  # (K, K)
     return cm if normalize is None else normalize_counts(cm, normalize)
@@ -177,9 +178,15 @@ def sensitivity(y_true, y_pred, *, average=None, zero_division="warn"):
     >>> sensitivity([0, 0, 1, 1, 1, 1], [0, 1, 0, 1, 1, 1])
     np.float64(0.75)
     """
-    return _rate("sensitivity", y_true, y_pred, average, zero_division,
-                 lambda tn, fp, fn, tp: (tp, tp + fn),
-                 "TP / (TP + FN) with no positives in y_true")
+    return _rate(
+        "sensitivity",
+        y_true,
+        y_pred,
+        average,
+        zero_division,
+        lambda tn, fp, fn, tp: (tp, tp + fn),
+        "TP / (TP + FN) with no positives in y_true",
+    )
 
 
 def specificity(y_true, y_pred, *, average=None, zero_division="warn"):
@@ -215,9 +222,15 @@ def specificity(y_true, y_pred, *, average=None, zero_division="warn"):
     >>> specificity([0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 0])
     np.float64(0.75)
     """
-    return _rate("specificity", y_true, y_pred, average, zero_division,
-                 lambda tn, fp, fn, tp: (tn, tn + fp),
-                 "TN / (TN + FP) with no negatives in y_true")
+    return _rate(
+        "specificity",
+        y_true,
+        y_pred,
+        average,
+        zero_division,
+        lambda tn, fp, fn, tp: (tn, tn + fp),
+        "TN / (TN + FP) with no negatives in y_true",
+    )
 
 
 def ppv(y_true, y_pred, *, average=None, zero_division="warn"):
@@ -255,9 +268,15 @@ def ppv(y_true, y_pred, *, average=None, zero_division="warn"):
     >>> ppv([0, 0, 1, 1, 1], [0, 1, 0, 1, 1])
     np.float64(0.6666666666666666)
     """
-    return _rate("ppv", y_true, y_pred, average, zero_division,
-                 lambda tn, fp, fn, tp: (tp, tp + fp),
-                 "TP / (TP + FP) with no positives in y_pred")
+    return _rate(
+        "ppv",
+        y_true,
+        y_pred,
+        average,
+        zero_division,
+        lambda tn, fp, fn, tp: (tp, tp + fp),
+        "TP / (TP + FP) with no positives in y_pred",
+    )
 
 
 def npv(y_true, y_pred, *, average=None, zero_division="warn"):
@@ -294,9 +313,15 @@ def npv(y_true, y_pred, *, average=None, zero_division="warn"):
     >>> npv([0, 0, 0, 1, 1], [0, 0, 1, 0, 1])
     np.float64(0.6666666666666666)
     """
-    return _rate("npv", y_true, y_pred, average, zero_division,
-                 lambda tn, fp, fn, tp: (tn, tn + fn),
-                 "TN / (TN + FN) with no negatives in y_pred")
+    return _rate(
+        "npv",
+        y_true,
+        y_pred,
+        average,
+        zero_division,
+        lambda tn, fp, fn, tp: (tn, tn + fn),
+        "TN / (TN + FN) with no negatives in y_pred",
+    )
 
 
 def accuracy(y_true, y_pred, *, average=None):
@@ -326,9 +351,15 @@ def accuracy(y_true, y_pred, *, average=None):
     >>> accuracy([0, 0, 0, 1], [0, 0, 1, 1])
     np.float64(0.75)
     """
-    return _rate("accuracy", y_true, y_pred, average, "warn",
-                 lambda tn, fp, fn, tp: (tp + tn, tp + tn + fp + fn),
-                 "accuracy with no samples")
+    return _rate(
+        "accuracy",
+        y_true,
+        y_pred,
+        average,
+        "warn",
+        lambda tn, fp, fn, tp: (tp + tn, tp + tn + fp + fn),
+        "accuracy with no samples",
+    )
 
 
 def f1_score(y_true, y_pred, *, average=None, zero_division="warn"):
@@ -364,9 +395,15 @@ def f1_score(y_true, y_pred, *, average=None, zero_division="warn"):
     >>> f1_score([0, 0, 1, 1, 1], [0, 1, 0, 1, 1])
     np.float64(0.6666666666666666)
     """
-    return _rate("f1_score", y_true, y_pred, average, zero_division,
-                 lambda tn, fp, fn, tp: (2 * tp, 2 * tp + fp + fn),
-                 "2 TP / (2 TP + FP + FN) with no positives in y_true or y_pred")
+    return _rate(
+        "f1_score",
+        y_true,
+        y_pred,
+        average,
+        zero_division,
+        lambda tn, fp, fn, tp: (2 * tp, 2 * tp + fp + fn),
+        "2 TP / (2 TP + FP + FN) with no positives in y_true or y_pred",
+    )
 
 
 def prevalence(y_true, *, average=None):
@@ -451,7 +488,9 @@ def ppv_from_prevalence(sensitivity, specificity, prevalence):
     denom = true_pos + false_pos
     undefined = denom == 0
     if np.any(undefined):
-        warn_undefined(func, "PPV with no positive tests (sens * prev + "
-                       "(1 - spec) * (1 - prev) = 0)")
+        warn_undefined(
+            func,
+            "PPV with no positive tests (sens * prev + (1 - spec) * (1 - prev) = 0)",
+        )
     ppv_value = np.where(undefined, np.nan, true_pos / np.where(undefined, 1, denom))
     return np.float64(ppv_value) if ppv_value.ndim == 0 else ppv_value

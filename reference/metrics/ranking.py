@@ -86,10 +86,12 @@ def _roc_points(y_true, y_score, func, drop_intermediate, stacklevel=5):
     tps = np.r_[0, tps]
     thresholds = np.r_[np.inf, thresholds].astype(np.float64)
 
-    fpr = _rate_or_nan(fps, func, "the false-positive rate with no negatives "
-                       "in y_true", stacklevel)
-    tpr = _rate_or_nan(tps, func, "the true-positive rate with no positives "
-                       "in y_true", stacklevel)
+    fpr = _rate_or_nan(
+        fps, func, "the false-positive rate with no negatives in y_true", stacklevel
+    )
+    tpr = _rate_or_nan(
+        tps, func, "the true-positive rate with no positives in y_true", stacklevel
+    )
     return fpr, tpr, thresholds
 
 
@@ -197,8 +199,11 @@ def auc(x, y) -> np.float64:
     x_arr = as_scores(x, "x", "auc", ndims=1)
     y_arr = as_scores(y, "y", "auc", ndims=1)
     if x_arr.shape != y_arr.shape:
-        fail("auc", "x and y with the same number of points",
-             f"{x_arr.size} and {y_arr.size}")
+        fail(
+            "auc",
+            "x and y with the same number of points",
+            f"{x_arr.size} and {y_arr.size}",
+        )
     if x_arr.size < 2:
         fail("auc", "at least 2 points", f"{x_arr.size}")
     dx = np.diff(x_arr)
@@ -207,8 +212,12 @@ def auc(x, y) -> np.float64:
     elif np.all(dx <= 0):
         direction = -1.0
     else:
-        fail("auc", "x monotonic (increasing or decreasing)", "x going both ways",
-             "Sort the points by x first.")
+        fail(
+            "auc",
+            "x monotonic (increasing or decreasing)",
+            "x going both ways",
+            "Sort the points by x first.",
+        )
     return np.float64(direction * _trapezoid(x_arr, y_arr))
 
 
@@ -228,8 +237,9 @@ def _roc_auc_one(y_true, y_score) -> np.float64:
     """ROC AUC of one finding; NaN (with a warning) if one class only."""
     n_pos = int(y_true.sum())
     if n_pos == 0 or n_pos == y_true.size:
-        warn_undefined("roc_auc_score", "ROC AUC with only one class in y_true",
-                       stacklevel=5)
+        warn_undefined(
+            "roc_auc_score", "ROC AUC with only one class in y_true", stacklevel=5
+        )
         return np.float64(np.nan)
     fpr, tpr, _ = _roc_points(y_true, y_score, "roc_auc_score", True)
     return _trapezoid(fpr, tpr)
@@ -284,8 +294,7 @@ def _pr_points(y_true, y_score, func, stacklevel=5):
     """Return (precision, recall, thresholds) of one finding; see the public one."""
     fps, tps, thresholds = _counts_at_thresholds(y_true, y_score)
     precision = tps / (tps + fps)  # at least one sample at each threshold
-    recall = _rate_or_nan(tps, func, "recall with no positives in y_true",
-                          stacklevel)
+    recall = _rate_or_nan(tps, func, "recall with no positives in y_true", stacklevel)
 
     # increasing thresholds, then the end point (precision 1, recall 0)
     precision = np.r_[precision[::-1], 1.0]
@@ -344,8 +353,9 @@ def _average_precision_one(y_true, y_score) -> np.float64:
     """Average precision of one finding; NaN (with a warning) without positives."""
     func = "average_precision_score"
     if not y_true.any():
-        warn_undefined(func, "average precision with no positives in y_true",
-                       stacklevel=5)
+        warn_undefined(
+            func, "average precision with no positives in y_true", stacklevel=5
+        )
         return np.float64(np.nan)
     precision, recall, _ = _pr_points(y_true, y_score, func)
     return np.float64(np.sum((recall[:-1] - recall[1:]) * precision[:-1]))
@@ -390,8 +400,9 @@ def average_precision_score(y_true, y_score, *, average="macro"):
     >>> average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
     np.float64(0.8333333333333333)
     """
-    return _per_finding("average_precision_score", y_true, y_score, average,
-                        _average_precision_one)
+    return _per_finding(
+        "average_precision_score", y_true, y_score, average, _average_precision_one
+    )
 
 
 def optimal_threshold(y_true, y_score, *, method="youden") -> np.float64:
@@ -440,8 +451,9 @@ def optimal_threshold(y_true, y_score, *, method="youden") -> np.float64:
     n_pos = int(truth.sum())
     n_neg = truth.size - n_pos
     if n_pos == 0 or n_neg == 0:
-        warn_undefined(func, "the ROC curve with only one class in y_true",
-                       stacklevel=3)
+        warn_undefined(
+            func, "the ROC curve with only one class in y_true", stacklevel=3
+        )
         return np.float64(np.nan)
 
     # the points of roc_curve(drop_intermediate=False), as exact integer counts

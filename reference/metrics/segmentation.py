@@ -20,8 +20,12 @@ def _as_float(x, name: str, func: str) -> np.ndarray:
     """Return ``x`` as a floating array (float32/float64 kept, others float64)."""
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
-        fail(func, f"{name} with a numeric or bool dtype", f"dtype {arr.dtype}",
-             kind=TypeError)
+        fail(
+            func,
+            f"{name} with a numeric or bool dtype",
+            f"dtype {arr.dtype}",
+            kind=TypeError,
+        )
     check_finite(arr, name, func)
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
@@ -30,8 +34,12 @@ def _normalise_axis(axis, ndim: int, func: str) -> tuple[int, ...]:
     """Return ``axis`` as a tuple of non-negative ints, checked against ``ndim``."""
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     if not axes or any(not -ndim <= a < ndim for a in axes):
-        fail(func, f"axis within the {ndim} dims of y_true", repr(axis),
-             "For (classes, x, y, z) arrays sum over axis=(1, 2, 3).")
+        fail(
+            func,
+            f"axis within the {ndim} dims of y_true",
+            repr(axis),
+            "For (classes, x, y, z) arrays sum over axis=(1, 2, 3).",
+        )
     return tuple(int(a) % ndim for a in axes)
 
 
@@ -129,26 +137,51 @@ def class_sens_spec(y_true, y_pred, class_index):
     func = "class_sens_spec"
     legend = "(classes, *S)"
     truth = as_labels(y_true, "y_true", func, ndims=None)
-    pred = as_labels(y_pred, "y_pred", func, ndims=None,
-                     hint="Threshold probabilities first: y_pred = prob >= 0.5.")
+    pred = as_labels(
+        y_pred,
+        "y_pred",
+        func,
+        ndims=None,
+        hint="Threshold probabilities first: y_pred = prob >= 0.5.",
+    )
     if truth.ndim < 2:
-        fail(func, f"y_true with at least 2 dims {legend}", f"shape {truth.shape}",
-             "Add the class axis with y_true[None].")
+        fail(
+            func,
+            f"y_true with at least 2 dims {legend}",
+            f"shape {truth.shape}",
+            "Add the class axis with y_true[None].",
+        )
     check_same_shape(truth, pred, ("y_true", "y_pred"), func)
     n_classes = truth.shape[0]
-    if isinstance(class_index, bool) or not isinstance(class_index, (int, np.integer)) \
-            or not 0 <= class_index < n_classes:
-        fail(func, f"class_index an int in [0, {n_classes}) for y_true {legend}",
-             repr(class_index))
+    if (
+        isinstance(class_index, bool)
+        or not isinstance(class_index, (int, np.integer))
+        or not 0 <= class_index < n_classes
+    ):
+        fail(
+            func,
+            f"class_index an int in [0, {n_classes}) for y_true {legend}",
+            repr(class_index),
+        )
 
     # confusion counts over the voxels of one class channel
     t, p = truth[class_index], pred[class_index]
     tp, fn = np.sum(t * p), np.sum(t * (1 - p))
     fp, tn = np.sum((1 - t) * p), np.sum((1 - t) * (1 - p))
-    return (_ratio_or_nan(tp, tp + fn, func, f"sensitivity of class {class_index} "
-                          "with no positive voxels in y_true"),
-            _ratio_or_nan(tn, tn + fp, func, f"specificity of class {class_index} "
-                          "with no negative voxels in y_true"))
+    return (
+        _ratio_or_nan(
+            tp,
+            tp + fn,
+            func,
+            f"sensitivity of class {class_index} with no positive voxels in y_true",
+        ),
+        _ratio_or_nan(
+            tn,
+            tn + fp,
+            func,
+            f"specificity of class {class_index} with no negative voxels in y_true",
+        ),
+    )
 
 
 def _ratio_or_nan(num, den, func: str, what: str) -> np.float64:

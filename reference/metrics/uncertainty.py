@@ -42,25 +42,40 @@ def _check_arguments(y_true, y_score, n_bootstraps, alpha, stratified):
     truth = as_labels(y_true, "y_true", func, ndims=1)
     score = np.asarray(y_score)
     if score.dtype.kind not in "biuf":
-        fail(func, "y_score with a numeric dtype", f"dtype {score.dtype}",
-             kind=TypeError)
+        fail(
+            func, "y_score with a numeric dtype", f"dtype {score.dtype}", kind=TypeError
+        )
     check_finite(score, "y_score", func)
     if score.ndim == 0 or len(score) != len(truth):
         got = "a scalar" if score.ndim == 0 else str(len(score))
-        fail(func, "y_true and y_score with the same number of samples",
-             f"{len(truth)} and {got}")
+        fail(
+            func,
+            "y_true and y_score with the same number of samples",
+            f"{len(truth)} and {got}",
+        )
     check_positive_int(n_bootstraps, "n_bootstraps", func)
     if not 0 < alpha < 1:
         fail(func, "alpha in (0, 1)", repr(alpha), "alpha=0.05 gives a 95% interval.")
     if stratified and (truth.all() or not truth.any()):
-        fail(func, "y_true with both classes for stratified resampling",
-             f"only {truth[0]}s", "Pass stratified=False to resample all samples.")
+        fail(
+            func,
+            "y_true with both classes for stratified resampling",
+            f"only {truth[0]}s",
+            "Pass stratified=False to resample all samples.",
+        )
     return truth, score
 
 
-def bootstrap_ci(metric: Callable, y_true, y_score, n_bootstraps: int = 1000,
-                 alpha: float = 0.05, seed=None, *,
-                 stratified: bool = True) -> ConfidenceInterval:
+def bootstrap_ci(
+    metric: Callable,
+    y_true,
+    y_score,
+    n_bootstraps: int = 1000,
+    alpha: float = 0.05,
+    seed=None,
+    *,
+    stratified: bool = True,
+) -> ConfidenceInterval:
     """Estimate a metric with a percentile bootstrap confidence interval.
 
     Parameters
@@ -136,9 +151,12 @@ def bootstrap_ci(metric: Callable, y_true, y_score, n_bootstraps: int = 1000,
     truth, score = _check_arguments(y_true, y_score, n_bootstraps, alpha, stratified)
     estimate = metric(truth, score)  # first: a wrong kind of metric fails fast
     if np.ndim(estimate) != 0:
-        fail("bootstrap_ci", "metric returning one number",
-             f"shape {np.shape(estimate)}",
-             "For (N, K) metrics pass average='macro' or one finding's column.")
+        fail(
+            "bootstrap_ci",
+            "metric returning one number",
+            f"shape {np.shape(estimate)}",
+            "For (N, K) metrics pass average='macro' or one finding's column.",
+        )
     rng = np.random.default_rng(seed)
     pos = np.flatnonzero(truth == 1)
     neg = np.flatnonzero(truth == 0)
@@ -149,8 +167,12 @@ def bootstrap_ci(metric: Callable, y_true, y_score, n_bootstraps: int = 1000,
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         for i in range(n_bootstraps):
             if stratified:
-                idx = np.concatenate([rng.choice(pos, size=pos.size, replace=True),
-                                      rng.choice(neg, size=neg.size, replace=True)])
+                idx = np.concatenate(
+                    [
+                        rng.choice(pos, size=pos.size, replace=True),
+                        rng.choice(neg, size=neg.size, replace=True),
+                    ]
+                )
             else:
                 idx = rng.choice(len(truth), size=len(truth), replace=True)
             stats[i] = metric(truth[idx], score[idx])
@@ -158,9 +180,13 @@ def bootstrap_ci(metric: Callable, y_true, y_score, n_bootstraps: int = 1000,
     # drop undefined rounds, then take the percentile interval
     defined = stats[~np.isnan(stats)]
     if defined.size < stats.size:
-        warnings.warn(f"bootstrap_ci: {stats.size - defined.size} of {stats.size} "
-                      "bootstrap rounds gave NaN (a resample with one class only?) "
-                      "and were dropped.", UndefinedMetricWarning, stacklevel=2)
+        warnings.warn(
+            f"bootstrap_ci: {stats.size - defined.size} of {stats.size} "
+            "bootstrap rounds gave NaN (a resample with one class only?) "
+            "and were dropped.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
     if defined.size:
         low, high = np.percentile(defined, [100 * alpha / 2, 100 * (1 - alpha / 2)])
     else:

@@ -249,8 +249,11 @@ def softmax(x: np.ndarray, axis: int = 1) -> np.ndarray:
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
         fail(func, "axis as an int", repr(axis), kind=TypeError)
     if not -x.ndim <= axis < x.ndim:
-        fail(func, f"axis in [{-x.ndim}, {x.ndim - 1}] for x of shape {tuple(x.shape)}",
-             f"axis={axis}")
+        fail(
+            func,
+            f"axis in [{-x.ndim}, {x.ndim - 1}] for x of shape {tuple(x.shape)}",
+            f"axis={axis}",
+        )
 
     # shift by the maximum so every exponent is <= 0
     with np.errstate(under="ignore"):

@@ -24,8 +24,14 @@ from reference._validation import (
     fail,
 )
 
-__all__ = ["AddCache", "ConcatCache", "add_backward", "add_forward", "concat_backward",
-           "concat_forward"]
+__all__ = [
+    "AddCache",
+    "ConcatCache",
+    "add_backward",
+    "add_forward",
+    "concat_backward",
+    "concat_forward",
+]
 
 
 class ConcatCache(NamedTuple):
@@ -50,8 +56,13 @@ def _check_pair(a, b, func, ndims=None):
     if b.ndim != a.ndim:
         fail(func, f"b with {a.ndim} dims like a", f"shape {tuple(b.shape)}")
     if a.dtype != b.dtype:
-        fail(func, "a and b with the same dtype", f"{a.dtype} and {b.dtype}",
-             "Convert one with .astype(...).", kind=TypeError)
+        fail(
+            func,
+            "a and b with the same dtype",
+            f"{a.dtype} and {b.dtype}",
+            "Convert one with .astype(...).",
+            kind=TypeError,
+        )
     return a, b
 
 
@@ -90,9 +101,12 @@ def concat_forward(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ConcatCach
     func = "concat_forward"
     a, b = _check_pair(a, b, func, (2, 3, 4, 5))
     if a.shape[:1] + a.shape[2:] != b.shape[:1] + b.shape[2:]:
-        fail(func, "a and b with the same shape except along channels (axis 1)",
-             f"{tuple(a.shape)} and {tuple(b.shape)}",
-             "U-Net skips need matching sizes: crop or pad one of them.")
+        fail(
+            func,
+            "a and b with the same shape except along channels (axis 1)",
+            f"{tuple(a.shape)} and {tuple(b.shape)}",
+            "U-Net skips need matching sizes: crop or pad one of them.",
+        )
     out = np.concatenate([a, b], axis=1)
     return out, ConcatCache(a.shape[1], tuple(out.shape))
 
@@ -165,8 +179,11 @@ def add_forward(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, AddCache]:
     func = "add_forward"
     a, b = _check_pair(a, b, func)
     if a.shape != b.shape:
-        fail(func, "a and b with the same shape (add_forward never broadcasts)",
-             f"{tuple(a.shape)} and {tuple(b.shape)}")
+        fail(
+            func,
+            "a and b with the same shape (add_forward never broadcasts)",
+            f"{tuple(a.shape)} and {tuple(b.shape)}",
+        )
     return a + b, AddCache(tuple(a.shape))
 
 

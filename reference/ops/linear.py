@@ -74,14 +74,23 @@ def linear_forward(
     """
     func = "linear_forward"
     x = as_float_array(x, "x", func)
-    check_ndim(x, 2, "x", func, "(N, F_in)",
-               "Flatten the features first, e.g. x.reshape(len(x), -1).")
+    check_ndim(
+        x,
+        2,
+        "x",
+        func,
+        "(N, F_in)",
+        "Flatten the features first, e.g. x.reshape(len(x), -1).",
+    )
     w = as_float_array(w, "w", func)
     check_ndim(w, 2, "w", func, "(F_out, F_in)")
     if w.shape[1] != x.shape[1]:
-        fail(func, f"w of shape (F_out, {x.shape[1]}) to match x's F_in = {x.shape[1]}",
-             f"shape {tuple(w.shape)}",
-             "w uses PyTorch's (F_out, F_in) layout; transpose a (F_in, F_out) weight.")
+        fail(
+            func,
+            f"w of shape (F_out, {x.shape[1]}) to match x's F_in = {x.shape[1]}",
+            f"shape {tuple(w.shape)}",
+            "w uses PyTorch's (F_out, F_in) layout; transpose a (F_in, F_out) weight.",
+        )
     w = w.astype(x.dtype, copy=False)
 
     # affine map, then the bias
@@ -89,8 +98,11 @@ def linear_forward(
     if b is not None:
         b = as_float_array(b, "b", func)
         if b.shape != (w.shape[0],):
-            fail(func, f"b of shape (F_out,) = ({w.shape[0]},)",
-                 f"shape {tuple(b.shape)}")
+            fail(
+                func,
+                f"b of shape (F_out,) = ({w.shape[0]},)",
+                f"shape {tuple(b.shape)}",
+            )
         out += b.astype(x.dtype, copy=False)
     return out, LinearCache(x, w, b is not None)
 

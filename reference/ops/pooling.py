@@ -81,14 +81,21 @@ def _check_pool_input(x, kernel, stride, padding, func):
     # every window must hold at least one real cell, and fit in the padded input
     half = tuple(k // 2 for k in kernel)
     if any(p > h for p, h in zip(padding, half, strict=True)):
-        fail(func, f"padding at most half the kernel (<= {half})", f"padding={padding}",
-             "Larger padding would create windows made only of padding.")
+        fail(
+            func,
+            f"padding at most half the kernel (<= {half})",
+            f"padding={padding}",
+            "Larger padding would create windows made only of padding.",
+        )
     padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding, strict=True))
     if any(k > s for k, s in zip(kernel, padded, strict=True)):
         size = "padded spatial size" if any(padding) else "spatial size"
-        fail(func, f"kernel no larger than the {size} {padded}",
-             f"kernel={kernel} for x of shape {tuple(x.shape)}",
-             "Use a smaller kernel or a larger input.")
+        fail(
+            func,
+            f"kernel no larger than the {size} {padded}",
+            f"kernel={kernel} for x of shape {tuple(x.shape)}",
+            "Use a smaller kernel or a larger input.",
+        )
     out_spatial = conv_output_size(x.shape[2:], kernel, stride, padding)
     return x, kernel, stride, padding, out_spatial
 
@@ -97,8 +104,12 @@ def _check_pool_cache(cache, mode: str, func: str) -> None:
     """Check that ``cache`` is the PoolCache made by ``<mode>_pool_forward``."""
     check_cache(cache, PoolCache, func)
     if cache.mode != mode:
-        fail(func, f"the PoolCache returned by {mode}_pool_forward",
-             f"a PoolCache from {cache.mode}_pool_forward", kind=TypeError)
+        fail(
+            func,
+            f"the PoolCache returned by {mode}_pool_forward",
+            f"a PoolCache from {cache.mode}_pool_forward",
+            kind=TypeError,
+        )
 
 
 def _as_3d(shape, kernel, stride, padding):
@@ -186,7 +197,8 @@ def max_pool_forward(
     """
     func = "max_pool_forward"
     x, kernel, stride, padding, out_spatial = _check_pool_input(
-        x, kernel, stride, padding, func)
+        x, kernel, stride, padding, func
+    )
     maps_shape, k3, s3, p3 = _as_3d(x.shape, kernel, stride, padding)
 
     # run the loop kernel on the canonical (N*C, D, H, W) layout
@@ -195,14 +207,27 @@ def max_pool_forward(
     out = np.empty(out_maps_shape, dtype=x.dtype)
     argmax = np.empty(out_maps_shape, dtype=_index_dtype(kernel))
     compiled = kernels_pool.jit_enabled() and compiled_pays(x.size, SMALL_ELEMENTS)
-    kernel_fn = (kernels_pool.max_pool_forward_3d if compiled
-                 else kernels_pool.max_pool_forward_3d_numpy)
-    by_maps(lambda a, b: kernel_fn(x_maps[a:b], *k3, *s3, *p3, out[a:b], argmax[a:b]),
-            len(x_maps), x_maps.size)
+    kernel_fn = (
+        kernels_pool.max_pool_forward_3d
+        if compiled
+        else kernels_pool.max_pool_forward_3d_numpy
+    )
+    by_maps(
+        lambda a, b: kernel_fn(x_maps[a:b], *k3, *s3, *p3, out[a:b], argmax[a:b]),
+        len(x_maps),
+        x_maps.size,
+    )
 
     out_shape = (*x.shape[:2], *out_spatial)
-    cache = PoolCache("max", tuple(x.shape), x.dtype, kernel, stride, padding,
-                      argmax.reshape(out_shape))
+    cache = PoolCache(
+        "max",
+        tuple(x.shape),
+        x.dtype,
+        kernel,
+        stride,
+        padding,
+        argmax.reshape(out_shape),
+    )
     return out.reshape(out_shape), cache
 
 
@@ -241,28 +266,42 @@ def max_pool_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
     func = "max_pool_backward"
     _check_pool_cache(cache, "max", func)
     dout = check_dout(dout, cache.argmax.shape, func)
-    maps_shape, k3, s3, p3 = _as_3d(cache.x_shape, cache.kernel, cache.stride,
-                                    cache.padding)
+    maps_shape, k3, s3, p3 = _as_3d(
+        cache.x_shape, cache.kernel, cache.stride, cache.padding
+    )
 
     # scatter-add into a zero gradient on the canonical layout
     out_maps_shape = (maps_shape[0], *(1,) * (3 - len(cache.kernel)), *dout.shape[2:])
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(out_maps_shape)
     dx = np.zeros(maps_shape, dtype=cache.x_dtype)
     compiled = kernels_pool.jit_enabled() and compiled_pays(dx.size, SMALL_ELEMENTS)
-    kernel_fn = (kernels_pool.max_pool_backward_3d if compiled
-                 else kernels_pool.max_pool_backward_3d_numpy)
+    kernel_fn = (
+        kernels_pool.max_pool_backward_3d
+        if compiled
+        else kernels_pool.max_pool_backward_3d_numpy
+    )
     argmax = cache.argmax.reshape(out_maps_shape)
-    by_maps(lambda a, b: kernel_fn(dout_maps[a:b], argmax[a:b], *k3, *s3, *p3, dx[a:b]),
-            len(dx), dx.size)
+    by_maps(
+        lambda a, b: kernel_fn(dout_maps[a:b], argmax[a:b], *k3, *s3, *p3, dx[a:b]),
+        len(dx),
+        dx.size,
+    )
     return dx.reshape(cache.x_shape)
 
 
 def _windows(a, kernel, stride, out_spatial):
     """Yield the view a[:, :, u + s0*i, v + s1*j, ...] for each window offset (u, v)."""
     for offset in np.ndindex(*kernel):
-        yield a[(slice(None), slice(None),
-                 *(slice(o, o + s * (n - 1) + 1, s)
-                   for o, s, n in zip(offset, stride, out_spatial, strict=True)))]
+        yield a[
+            (
+                slice(None),
+                slice(None),
+                *(
+                    slice(o, o + s * (n - 1) + 1, s)
+                    for o, s, n in zip(offset, stride, out_spatial, strict=True)
+                ),
+            )
+        ]
 
 
 def avg_pool_forward(
@@ -312,7 +351,8 @@ def avg_pool_forward(
     """
     func = "avg_pool_forward"
     x, kernel, stride, padding, out_spatial = _check_pool_input(
-        x, kernel, stride, 0, func)
+        x, kernel, stride, 0, func
+    )
 
     # sum one strided view per window offset, then divide by the window size
     views = _windows(x, kernel, stride, out_spatial)

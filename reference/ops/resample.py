@@ -78,8 +78,14 @@ def upsample_forward(
     """
     func = "upsample_forward"
     x = as_float_array(x, "x", func)
-    check_ndim(x, (3, 4, 5), "x", func, "(N, C, *S)",
-               "Add batch and channel axes with x[None] or x[:, None].")
+    check_ndim(
+        x,
+        (3, 4, 5),
+        "x",
+        func,
+        "(N, C, *S)",
+        "Add batch and channel axes with x[None] or x[:, None].",
+    )
     spatial = x.shape[2:]
     scale = spatial_tuple(scale, len(spatial), "scale", func, 1)
 
@@ -88,13 +94,19 @@ def upsample_forward(
     out_shape = (*x.shape[:2], *(s * f for s, f in zip(spatial, scale, strict=True)))
     out = np.empty(out_shape, dtype=x.dtype)
     compiled = kernels_pool.jit_enabled() and compiled_pays(x.size, SMALL_ELEMENTS)
-    kernel_fn = (kernels_pool.upsample_forward_3d if compiled
-                 else kernels_pool.upsample_forward_3d_numpy)
+    kernel_fn = (
+        kernels_pool.upsample_forward_3d
+        if compiled
+        else kernels_pool.upsample_forward_3d_numpy
+    )
     maps = x.shape[0] * x.shape[1]
     x_maps = np.ascontiguousarray(x).reshape(maps, *lead, *spatial)
     out_maps = out.reshape(maps, *lead, *out_shape[2:])
-    by_maps(lambda a, b: kernel_fn(x_maps[a:b], *lead, *scale, out_maps[a:b]),
-            maps, out.size)
+    by_maps(
+        lambda a, b: kernel_fn(x_maps[a:b], *lead, *scale, out_maps[a:b]),
+        maps,
+        out.size,
+    )
     return out, UpsampleCache(tuple(x.shape), x.dtype, scale)
 
 
@@ -138,18 +150,29 @@ def upsample_backward(dout: np.ndarray, cache: UpsampleCache) -> np.ndarray:
     n, c, *spatial = cache.x_shape
     expected = (n, c, *(s * f for s, f in zip(spatial, cache.scale, strict=True)))
     if dout.shape != expected:
-        fail(func, f"dout of shape {expected} (x's spatial shape {tuple(spatial)} "
-             f"times scale {cache.scale})", f"shape {tuple(dout.shape)}")
+        fail(
+            func,
+            f"dout of shape {expected} (x's spatial shape {tuple(spatial)} "
+            f"times scale {cache.scale})",
+            f"shape {tuple(dout.shape)}",
+        )
 
     # sum each block on the canonical (N*C, D, H, W) layout
     lead = (1,) * (3 - len(spatial))
     dx = np.zeros(cache.x_shape, dtype=cache.x_dtype)
     compiled = kernels_pool.jit_enabled() and compiled_pays(dx.size, SMALL_ELEMENTS)
-    kernel_fn = (kernels_pool.upsample_backward_3d if compiled
-                 else kernels_pool.upsample_backward_3d_numpy)
+    kernel_fn = (
+        kernels_pool.upsample_backward_3d
+        if compiled
+        else kernels_pool.upsample_backward_3d_numpy
+    )
     dout_maps = np.ascontiguousarray(dout, dtype=cache.x_dtype).reshape(
-        n * c, *lead, *expected[2:])  # (N*C, D_out, H_out, W_out)
+        n * c, *lead, *expected[2:]
+    )  # (N*C, D_out, H_out, W_out)
     dx_maps = dx.reshape(n * c, *lead, *spatial)
-    by_maps(lambda a, b: kernel_fn(dout_maps[a:b], *lead, *cache.scale, dx_maps[a:b]),
-            n * c, dout_maps.size)
+    by_maps(
+        lambda a, b: kernel_fn(dout_maps[a:b], *lead, *cache.scale, dx_maps[a:b]),
+        n * c,
+        dout_maps.size,
+    )
     return dx

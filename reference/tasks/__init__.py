@@ -45,8 +45,11 @@ def checkpoint_task(path) -> str:
     with h5py.File(path, "r") as f:
         meta = f["metadata"].attrs if "metadata" in f else {}
         if "task" not in meta:
-            fail("checkpoint_task", "a checkpoint written by `ai4md train`",
-                 f"{str(path)!r} without a 'task' entry in its metadata")
+            fail(
+                "checkpoint_task",
+                "a checkpoint written by `ai4md train`",
+                f"{str(path)!r} without a 'task' entry in its metadata",
+            )
         return json.loads(meta["task"])
 
 

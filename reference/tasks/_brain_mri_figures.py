@@ -46,8 +46,11 @@ def label_overlay(grey, masks=None, alpha=0.5) -> np.ndarray:
     check_ndim(grey, 2, "grey", "label_overlay", "(H, W)")
     masks = np.zeros((0, *grey.shape)) if masks is None else np.asarray(masks)
     if masks.ndim != 3 or masks.shape[1:] != grey.shape or len(masks) > 3:
-        fail("label_overlay", f"masks of shape (K <= 3, {grey.shape[0]}, "
-             f"{grey.shape[1]})", f"shape {masks.shape}")
+        fail(
+            "label_overlay",
+            f"masks of shape (K <= 3, {grey.shape[0]}, {grey.shape[1]})",
+            f"shape {masks.shape}",
+        )
     # grey scaled to [0, 1] on the three colour channels
     span = grey.max() - grey.min()
     scaled = (grey - grey.min()) / span if span > 0 else np.zeros_like(grey)

@@ -30,18 +30,28 @@ __all__ = ["COLUMNS", "evaluate_model", "format_table", "save_gradcams", "write_
 def _finding_row(name, y_true, prob, threshold, config) -> dict:
     """One row of the table: AUC with its interval and the thresholded rates."""
     n_pos = int(y_true.sum())
-    row = dict(finding=name, n_pos=n_pos, n_neg=int(y_true.size - n_pos),
-               threshold=float(threshold))
+    row = dict(
+        finding=name,
+        n_pos=n_pos,
+        n_neg=int(y_true.size - n_pos),
+        threshold=float(threshold),
+    )
     if 0 < n_pos < y_true.size:
-        ci = bootstrap_ci(roc_auc_score, y_true, prob, config["bootstraps"],
-                          seed=config["seed"])
-        row.update(auc=float(ci.estimate), auc_low=float(ci.low),
-                   auc_high=float(ci.high))
+        ci = bootstrap_ci(
+            roc_auc_score, y_true, prob, config["bootstraps"], seed=config["seed"]
+        )
+        row.update(
+            auc=float(ci.estimate), auc_low=float(ci.low), auc_high=float(ci.high)
+        )
     else:
         row.update(auc=np.nan, auc_low=np.nan, auc_high=np.nan)
     pred = (prob >= threshold).astype(np.int64)
-    for key, metric in (("sensitivity", sensitivity), ("specificity", specificity),
-                        ("ppv", ppv), ("npv", npv)):
+    for key, metric in (
+        ("sensitivity", sensitivity),
+        ("specificity", specificity),
+        ("ppv", ppv),
+        ("npv", npv),
+    ):
         row[key] = float(metric(y_true, pred, zero_division=np.nan))
     return row
 
@@ -71,30 +81,50 @@ def evaluate_model(model, data, config) -> dict:
     prob = sigmoid(predict(model, data["test"][0], batch_size=batch))
     thresholds = _thresholds(data["val"][1], prob_val)
     y_test = data["test"][1]
-    rows = [_finding_row(name, y_test[:, k], prob[:, k], thresholds[k], config)
-            for k, name in enumerate(data["findings"])]
-    averaged = [r["finding"] for r in rows
-                if r["n_pos"] >= config["min_positives"] and r["n_neg"] > 0]
+    rows = [
+        _finding_row(name, y_test[:, k], prob[:, k], thresholds[k], config)
+        for k, name in enumerate(data["findings"])
+    ]
+    averaged = [
+        r["finding"]
+        for r in rows
+        if r["n_pos"] >= config["min_positives"] and r["n_neg"] > 0
+    ]
     aucs = [r["auc"] for r in rows if r["finding"] in averaged]
     mean_auc = float(np.mean(aucs)) if aucs else float("nan")
     return dict(rows=rows, prob=prob, mean_auc=mean_auc, averaged=averaged)
 
 
-COLUMNS = ("finding", "n_pos", "n_neg", "auc", "auc_low", "auc_high", "threshold",
-            "sensitivity", "specificity", "ppv", "npv")
+COLUMNS = (
+    "finding",
+    "n_pos",
+    "n_neg",
+    "auc",
+    "auc_low",
+    "auc_high",
+    "threshold",
+    "sensitivity",
+    "specificity",
+    "ppv",
+    "npv",
+)
 
 
 def format_table(rows, averaged) -> str:
     """Return the per-finding table as aligned text (``*``: not in the mean)."""
-    head = (f"{'finding':<19}{'pos':>5}{'neg':>6}  {'AUC [95% CI]':<21}"
-            f"{'thresh':>7}{'sens':>7}{'spec':>7}{'PPV':>7}{'NPV':>7}")
+    head = (
+        f"{'finding':<19}{'pos':>5}{'neg':>6}  {'AUC [95% CI]':<21}"
+        f"{'thresh':>7}{'sens':>7}{'spec':>7}{'PPV':>7}{'NPV':>7}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         mark = "" if r["finding"] in averaged else "*"
         auc = f"{r['auc']:.3f} [{r['auc_low']:.3f}, {r['auc_high']:.3f}]"
-        lines.append(f"{r['finding'] + mark:<19}{r['n_pos']:>5}{r['n_neg']:>6}  "
-                     f"{auc:<21}{r['threshold']:>7.3f}{r['sensitivity']:>7.3f}"
-                     f"{r['specificity']:>7.3f}{r['ppv']:>7.3f}{r['npv']:>7.3f}")
+        lines.append(
+            f"{r['finding'] + mark:<19}{r['n_pos']:>5}{r['n_neg']:>6}  "
+            f"{auc:<21}{r['threshold']:>7.3f}{r['sensitivity']:>7.3f}"
+            f"{r['specificity']:>7.3f}{r['ppv']:>7.3f}{r['npv']:>7.3f}"
+        )
     lines.append("* too few positive test images: not in the mean AUC")
     return "\n".join(lines)
 
@@ -136,8 +166,10 @@ def save_gradcams(model, data, result, out: Path, top: int = 3) -> list[Path]:
     from reference.gradcam import gradcam
 
     x_test, y_test = data["test"]
-    ranked = sorted((r for r in result["rows"] if r["finding"] in result["averaged"]),
-                    key=lambda r: -r["auc"])[:top]
+    ranked = sorted(
+        (r for r in result["rows"] if r["finding"] in result["averaged"]),
+        key=lambda r: -r["auc"],
+    )[:top]
     was_training = model.training
     model.eval()
     paths = []
@@ -146,10 +178,14 @@ def save_gradcams(model, data, result, out: Path, top: int = 3) -> list[Path]:
         # the most confident true positive of finding k
         candidates = np.flatnonzero(y_test[:, k] == 1)
         n = candidates[np.argmax(result["prob"][candidates, k])]
-        cam = gradcam(model, x_test[n:n + 1], k)[0]
+        cam = gradcam(model, x_test[n : n + 1], k)[0]
         path = out / f"gradcam_{row['finding']}.png"
-        _save_gradcam_figure(path, x_test[n, 0], cam,
-                             f"{row['finding']} (p = {result['prob'][n, k]:.2f})")
+        _save_gradcam_figure(
+            path,
+            x_test[n, 0],
+            cam,
+            f"{row['finding']} (p = {result['prob'][n, k]:.2f})",
+        )
         paths.append(path)
     model.train(was_training)
     return paths

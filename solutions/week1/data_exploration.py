@@ -88,7 +88,7 @@ def images_per_patient(patient_ids):
     ### END SOLUTION
 
 
-def pixel_histogram(images, bins=20, range=None):  # noqa: A002 - np.histogram's name
+def pixel_histogram(images, bins=20, range=None):  # np.histogram's name
     """Histogram the pixel values of all images together.
 
     Parameters
@@ -165,11 +165,18 @@ def plot_exploration(labels, names, patient_ids, images, standardized, out_png):
     patients.hist(per_patient, bins=np.arange(1, per_patient.max() + 2) - 0.5)
     patients.set(title="Images per patient", xlabel="images", ylabel="patients")
     # pixel values before and after standardisation
-    for axes, pixels, title in zip(bottom.subplots(1, 2), (images, standardized),
-                                   ("Raw pixels", "Standardised pixels"), strict=True):
+    for axes, pixels, title in zip(
+        bottom.subplots(1, 2),
+        (images, standardized),
+        ("Raw pixels", "Standardised pixels"),
+        strict=True,
+    ):
         hist, edges = pixel_histogram(pixels, bins=50)
         axes.stairs(hist, edges, fill=True)
-        axes.set(title=f"{title}: mean {np.mean(pixels):.2f}, std {np.std(pixels):.2f}",
-                 xlabel="value", ylabel="pixels")
+        axes.set(
+            title=f"{title}: mean {np.mean(pixels):.2f}, std {np.std(pixels):.2f}",
+            xlabel="value",
+            ylabel="pixels",
+        )
     figure.savefig(out_png, dpi=80)
     return figure

@@ -47,8 +47,9 @@ __all__ = [
 ]
 
 
-def dense_layer_forward(x, norm1_gamma, norm1_beta, conv1_w, norm2_gamma, norm2_beta,
-                        conv2_w):
+def dense_layer_forward(
+    x, norm1_gamma, norm1_beta, conv1_w, norm2_gamma, norm2_beta, conv2_w
+):
     """One dense layer: BN-ReLU-1x1 conv-BN-ReLU-3x3 conv, then concat with x.
 
     Parameters

@@ -57,8 +57,9 @@ def binary_cross_entropy(y_true, y_pred, epsilon=1e-7):
     ### BEGIN SOLUTION
     # Hint: compute the loss of every entry, average over the images (axis=0),
     # Hint: then add up the findings (np.sum). epsilon goes INSIDE the log.
-    per_entry = -(y_true * np.log(y_pred + epsilon)
-                  + (1 - y_true) * np.log(1 - y_pred + epsilon))
+    per_entry = -(
+        y_true * np.log(y_pred + epsilon) + (1 - y_true) * np.log(1 - y_pred + epsilon)
+    )
     return np.sum(np.mean(per_entry, axis=0))
     ### END SOLUTION
 
@@ -108,8 +109,10 @@ def get_weighted_loss(pos_weights, neg_weights, epsilon=1e-7):
         loss = 0.0
         for i in range(len(pos_weights)):
             y, p = y_true[:, i], y_pred[:, i]
-            loss += -np.mean(pos_weights[i] * y * np.log(p + epsilon)
-                             + neg_weights[i] * (1 - y) * np.log(1 - p + epsilon))
+            loss += -np.mean(
+                pos_weights[i] * y * np.log(p + epsilon)
+                + neg_weights[i] * (1 - y) * np.log(1 - p + epsilon)
+            )
         return loss
         ### END SOLUTION
 
@@ -147,7 +150,9 @@ def weighted_loss_grad(y_true, y_pred, pos_weights, neg_weights, epsilon=1e-7):
     ### BEGIN SOLUTION
     # Hint: broadcasting applies the (K,) weights to every row of an (N, K) array.
     n_images = y_true.shape[0]
-    d_entry = -(pos_weights * y_true / (y_pred + epsilon)
-                - neg_weights * (1 - y_true) / (1 - y_pred + epsilon))
+    d_entry = -(
+        pos_weights * y_true / (y_pred + epsilon)
+        - neg_weights * (1 - y_true) / (1 - y_pred + epsilon)
+    )
     return d_entry / n_images
     ### END SOLUTION

@@ -85,8 +85,12 @@ def bootstrap_auc_ci(y_true, y_score, n_bootstraps=1000, alpha=0.05, seed=0):
     neg = np.flatnonzero(y_true == 0)
     stats = np.empty(n_bootstraps)
     for r in range(n_bootstraps):
-        idx = np.concatenate([rng.choice(pos, size=pos.size, replace=True),
-                              rng.choice(neg, size=neg.size, replace=True)])
+        idx = np.concatenate(
+            [
+                rng.choice(pos, size=pos.size, replace=True),
+                rng.choice(neg, size=neg.size, replace=True),
+            ]
+        )
         stats[r] = roc_auc_score(y_true[idx], y_score[idx])
     low, high = np.percentile(stats, [100 * alpha / 2, 100 * (1 - alpha / 2)])
     return roc_auc_score(y_true, y_score), low, high

@@ -205,8 +205,12 @@ def platt_fit(y_true, y_score, *, max_iter=100, tol=1e-10):
         residual = p - target
         grad = np.array([np.sum(residual * y_score), np.sum(residual)])
         w = p * (1 - p)
-        hess = np.array([[np.sum(w * y_score**2), np.sum(w * y_score)],
-                         [np.sum(w * y_score), np.sum(w)]])
+        hess = np.array(
+            [
+                [np.sum(w * y_score**2), np.sum(w * y_score)],
+                [np.sum(w * y_score), np.sum(w)],
+            ]
+        )
         step = np.linalg.solve(hess, grad)
         a, b = a - step[0], b - step[1]
         if np.max(np.abs(step)) < tol:

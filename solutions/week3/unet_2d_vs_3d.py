@@ -132,8 +132,9 @@ def count_parameters_conv(in_channels, out_channels, kernel, ndim, bias=True):
     ### END SOLUTION
 
 
-def count_parameters_unet(in_channels, num_classes, base_filters, depth, ndim,
-                          batch_norm=False):
+def count_parameters_unet(
+    in_channels, num_classes, base_filters, depth, ndim, batch_norm=False
+):
     """Count the parameters of the course's U-Net (`reference.nn.UNet`).
 
     Parameters
@@ -225,12 +226,15 @@ def run_comparison(**settings):
     config = MODELS[settings.get("model", "small")]
     for ndim in (2, 3):
         scores = results[f"{ndim}d"]
-        count = count_parameters_unet(4, 3, config["base_filters"], config["depth"],
-                                      ndim, config["batch_norm"])
+        count = count_parameters_unet(
+            4, 3, config["base_filters"], config["depth"], ndim, config["batch_norm"]
+        )
         dice = ", ".join(f"{d:.3f}" for d in scores["dice"])
-        print(f"{ndim}D U-Net: {count:>9,} parameters, mean dice "
-              f"{scores['mean_dice']:.3f} (per class {dice}), trained in "
-              f"{scores['seconds']:.0f} s")
+        print(
+            f"{ndim}D U-Net: {count:>9,} parameters, mean dice "
+            f"{scores['mean_dice']:.3f} (per class {dice}), trained in "
+            f"{scores['seconds']:.0f} s"
+        )
     return results
 
 

@@ -18,13 +18,25 @@ from reference.testing import numerical_gradient, rel_error
 
 
 def test_package_reexports_every_kernel():
-    for name in ["concat_forward", "add_backward", "upsample_forward", "linear_backward",
-                 "max_pool_forward", "batchnorm_update_running", "sigmoid", "softmax",
-                 "PoolCache", "BatchNormCache", "relu_backward", "global_avg_pool_forward"]:
+    for name in [
+        "concat_forward",
+        "add_backward",
+        "upsample_forward",
+        "linear_backward",
+        "max_pool_forward",
+        "batchnorm_update_running",
+        "sigmoid",
+        "softmax",
+        "PoolCache",
+        "BatchNormCache",
+        "relu_backward",
+        "global_avg_pool_forward",
+    ]:
         assert callable(getattr(ops, name))
 
 
 # ---------------------------------------------------------------- concat
+
 
 @pytest.mark.parametrize("spatial", [(), (5,), (3, 4), (2, 3, 2)])
 def test_concat_values_and_gradient_check(spatial):
@@ -36,10 +48,14 @@ def test_concat_values_and_gradient_check(spatial):
     np.testing.assert_array_equal(out[:, 3:], b)
     dout = rng.standard_normal(out.shape)
     da, db = concat_backward(dout, cache)
-    assert rel_error(da, numerical_gradient(lambda v: concat_forward(v, b)[0], a, dout)) \
+    assert (
+        rel_error(da, numerical_gradient(lambda v: concat_forward(v, b)[0], a, dout))
         < 1e-6
-    assert rel_error(db, numerical_gradient(lambda v: concat_forward(a, v)[0], b, dout)) \
+    )
+    assert (
+        rel_error(db, numerical_gradient(lambda v: concat_forward(a, v)[0], b, dout))
         < 1e-6
+    )
 
 
 def test_concat_backward_returns_independent_copies_and_keeps_dtype():
@@ -58,6 +74,7 @@ def test_concat_backward_returns_independent_copies_and_keeps_dtype():
 
 # ---------------------------------------------------------------- add
 
+
 def test_add_values_gradient_and_copies():
     rng = np.random.default_rng(1)
     a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 4))
@@ -67,8 +84,14 @@ def test_add_values_gradient_and_copies():
     np.testing.assert_array_equal(out, a + b)
     dout = rng.standard_normal(out.shape)
     da, db = add_backward(dout, cache)
-    assert rel_error(da, numerical_gradient(lambda v: add_forward(v, b)[0], a, dout)) < 1e-6
-    assert rel_error(db, numerical_gradient(lambda v: add_forward(a, v)[0], b, dout)) < 1e-6
+    assert (
+        rel_error(da, numerical_gradient(lambda v: add_forward(v, b)[0], a, dout))
+        < 1e-6
+    )
+    assert (
+        rel_error(db, numerical_gradient(lambda v: add_forward(a, v)[0], b, dout))
+        < 1e-6
+    )
     da += 1
     np.testing.assert_array_equal(db, dout)  # independent of da
     np.testing.assert_array_equal(a, before[0])
@@ -76,34 +99,58 @@ def test_add_values_gradient_and_copies():
 
 
 def test_combine_errors():
-    with pytest.raises(ValueError, match=r"concat_forward: expected a and b with the same "
-                       r"shape except along channels \(axis 1\), got \(1, 2, 4, 4\) and "
-                       r"\(1, 3, 4, 5\)\. U-Net skips need matching sizes"):
+    with pytest.raises(
+        ValueError,
+        match=r"concat_forward: expected a and b with the same "
+        r"shape except along channels \(axis 1\), got \(1, 2, 4, 4\) and "
+        r"\(1, 3, 4, 5\)\. U-Net skips need matching sizes",
+    ):
         concat_forward(np.zeros((1, 2, 4, 4)), np.zeros((1, 3, 4, 5)))
-    with pytest.raises(ValueError, match=r"concat_forward: expected b with 4 dims like a, "
-                       r"got shape \(1, 3, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"concat_forward: expected b with 4 dims like a, "
+        r"got shape \(1, 3, 4\)",
+    ):
         concat_forward(np.zeros((1, 2, 4, 4)), np.zeros((1, 3, 4)))
-    with pytest.raises(ValueError, match=r"concat_forward: expected a with 2 or 3 or 4 or "
-                       r"5 dims \(N, C, \*S\), got shape \(4,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"concat_forward: expected a with 2 or 3 or 4 or "
+        r"5 dims \(N, C, \*S\), got shape \(4,\)",
+    ):
         concat_forward(np.zeros(4), np.zeros(4))
-    with pytest.raises(TypeError, match="concat_forward: expected a and b with the same "
-                       r"dtype, got float32 and float64\. Convert one with \.astype"):
+    with pytest.raises(
+        TypeError,
+        match="concat_forward: expected a and b with the same "
+        r"dtype, got float32 and float64\. Convert one with \.astype",
+    ):
         concat_forward(np.zeros((1, 2), np.float32), np.zeros((1, 2)))
-    with pytest.raises(ValueError, match=r"add_forward: expected a and b with the same "
-                       r"shape \(add_forward never broadcasts\), got \(2, 3\) and \(1, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"add_forward: expected a and b with the same "
+        r"shape \(add_forward never broadcasts\), got \(2, 3\) and \(1, 3\)",
+    ):
         add_forward(np.zeros((2, 3)), np.zeros((1, 3)))
-    with pytest.raises(TypeError, match="add_forward: expected a and b with the same dtype"):
+    with pytest.raises(
+        TypeError, match="add_forward: expected a and b with the same dtype"
+    ):
         add_forward(np.zeros(3), np.zeros(3, np.float32))
     _, cache = concat_forward(np.zeros((1, 1)), np.zeros((1, 2)))
-    with pytest.raises(ValueError, match=r"concat_backward: expected dout of shape "
-                       r"\(1, 3\) \(the forward's output\), got shape \(1, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"concat_backward: expected dout of shape "
+        r"\(1, 3\) \(the forward's output\), got shape \(1, 4\)",
+    ):
         concat_backward(np.zeros((1, 4)), cache)
-    with pytest.raises(TypeError, match="add_backward: expected the AddCache returned by "
-                       "add_forward, got a ConcatCache"):
+    with pytest.raises(
+        TypeError,
+        match="add_backward: expected the AddCache returned by "
+        "add_forward, got a ConcatCache",
+    ):
         add_backward(np.zeros((1, 3)), cache)
 
 
 # ---------------------------------------------------------------- upsample
+
 
 def _repeat(x, scale):
     for axis, factor in enumerate(scale, start=2):
@@ -111,10 +158,18 @@ def _repeat(x, scale):
     return x
 
 
-@pytest.mark.parametrize(("shape", "scale"), [
-    ((2, 3, 4), 2), ((2, 3, 4), 3), ((2, 2, 3, 4), 2), ((1, 2, 3, 2), (2, 3)),
-    ((1, 2, 2, 3, 2), 2), ((1, 1, 2, 2, 3), (1, 2, 3)), ((2, 2, 3, 3), 1),
-])
+@pytest.mark.parametrize(
+    ("shape", "scale"),
+    [
+        ((2, 3, 4), 2),
+        ((2, 3, 4), 3),
+        ((2, 2, 3, 4), 2),
+        ((1, 2, 3, 2), (2, 3)),
+        ((1, 2, 2, 3, 2), 2),
+        ((1, 1, 2, 2, 3), (1, 2, 3)),
+        ((2, 2, 3, 3), 1),
+    ],
+)
 def test_upsample_matches_repeat_and_gradient_check(shape, scale):
     rng = np.random.default_rng(2)
     x = rng.standard_normal(shape)
@@ -123,8 +178,12 @@ def test_upsample_matches_repeat_and_gradient_check(shape, scale):
     np.testing.assert_array_equal(out, _repeat(x, scale_tuple))
     dout = rng.standard_normal(out.shape)
     dx = upsample_backward(dout, cache)
-    assert rel_error(dx, numerical_gradient(lambda v: upsample_forward(v, scale)[0], x,
-                                            dout)) < 1e-6
+    assert (
+        rel_error(
+            dx, numerical_gradient(lambda v: upsample_forward(v, scale)[0], x, dout)
+        )
+        < 1e-6
+    )
 
 
 def test_upsample_by_hand_dtype_and_purity():
@@ -132,8 +191,9 @@ def test_upsample_by_hand_dtype_and_purity():
     before = x.copy()
     out, cache = upsample_forward(x)
     assert isinstance(cache, UpsampleCache) and out.dtype == np.float32
-    np.testing.assert_array_equal(out[0, 0], [[1, 1, 2, 2], [1, 1, 2, 2],
-                                              [3, 3, 4, 4], [3, 3, 4, 4]])
+    np.testing.assert_array_equal(
+        out[0, 0], [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
+    )
     dout = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
     dx = upsample_backward(dout, cache)
     # block sums: 0+1+4+5, 2+3+6+7, 8+9+12+13, 10+11+14+15
@@ -144,26 +204,42 @@ def test_upsample_by_hand_dtype_and_purity():
 
 
 def test_upsample_errors():
-    with pytest.raises(ValueError, match=r"upsample_forward: expected x with 3 or 4 or 5 "
-                       r"dims \(N, C, \*S\), got shape \(4, 4\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"upsample_forward: expected x with 3 or 4 or 5 "
+        r"dims \(N, C, \*S\), got shape \(4, 4\)\.",
+    ):
         upsample_forward(np.zeros((4, 4)))
-    with pytest.raises(ValueError, match=r"upsample_forward: expected scale >= 1 on every "
-                       r"axis, got scale=\(0, 0\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"upsample_forward: expected scale >= 1 on every "
+        r"axis, got scale=\(0, 0\)\.",
+    ):
         upsample_forward(np.zeros((1, 1, 2, 2)), 0)
-    with pytest.raises(ValueError, match=r"upsample_forward: expected scale with 2 entries "
-                       r"\(one per spatial dim\), got \(2, 2, 2\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"upsample_forward: expected scale with 2 entries "
+        r"\(one per spatial dim\), got \(2, 2, 2\)\.",
+    ):
         upsample_forward(np.zeros((1, 1, 2, 2)), (2, 2, 2))
-    with pytest.raises(TypeError, match=r"upsample_forward: expected scale as an int or a "
-                       r"tuple of 2 ints, got 1.5\."):
+    with pytest.raises(
+        TypeError,
+        match=r"upsample_forward: expected scale as an int or a "
+        r"tuple of 2 ints, got 1.5\.",
+    ):
         upsample_forward(np.zeros((1, 1, 2, 2)), 1.5)
     _, cache = upsample_forward(np.zeros((1, 1, 2, 3)), 2)
-    with pytest.raises(ValueError, match=r"upsample_backward: expected dout of shape "
-                       r"\(1, 1, 4, 6\) \(x's spatial shape \(2, 3\) times scale \(2, 2\)\), "
-                       r"got shape \(1, 1, 5, 6\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"upsample_backward: expected dout of shape "
+        r"\(1, 1, 4, 6\) \(x's spatial shape \(2, 3\) times scale \(2, 2\)\), "
+        r"got shape \(1, 1, 5, 6\)\.",
+    ):
         upsample_backward(np.zeros((1, 1, 5, 6)), cache)
 
 
 # ---------------------------------------------------------------- linear
+
 
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_values_and_gradient_check(bias):
@@ -176,13 +252,21 @@ def test_linear_values_and_gradient_check(bias):
     np.testing.assert_allclose(out, expected, rtol=1e-12)
     dout = rng.standard_normal(out.shape)
     dx, dw, db = linear_backward(dout, cache)
-    assert rel_error(dx, numerical_gradient(lambda v: linear_forward(v, w, b)[0], x,
-                                            dout)) < 1e-6
-    assert rel_error(dw, numerical_gradient(lambda v: linear_forward(x, v, b)[0], w,
-                                            dout)) < 1e-6
+    assert (
+        rel_error(dx, numerical_gradient(lambda v: linear_forward(v, w, b)[0], x, dout))
+        < 1e-6
+    )
+    assert (
+        rel_error(dw, numerical_gradient(lambda v: linear_forward(x, v, b)[0], w, dout))
+        < 1e-6
+    )
     if bias:
-        assert rel_error(db, numerical_gradient(lambda v: linear_forward(x, w, v)[0], b,
-                                                dout)) < 1e-6
+        assert (
+            rel_error(
+                db, numerical_gradient(lambda v: linear_forward(x, w, v)[0], b, dout)
+            )
+            < 1e-6
+        )
     else:
         assert db is None
 
@@ -210,35 +294,57 @@ def test_linear_float32_within_tolerance_of_float64():
     out32, cache32 = linear_forward(x.astype(np.float32), w.astype(np.float32), b)
     np.testing.assert_allclose(out32, out64, rtol=1e-5, atol=1e-5)
     dout = rng.standard_normal(out64.shape)
-    for g32, g64 in zip(linear_backward(dout.astype(np.float32), cache32),
-                        linear_backward(dout, cache64), strict=True):
+    for g32, g64 in zip(
+        linear_backward(dout.astype(np.float32), cache32),
+        linear_backward(dout, cache64),
+        strict=True,
+    ):
         np.testing.assert_allclose(g32, g64, rtol=1e-5, atol=1e-5)
 
 
 def test_linear_errors():
-    with pytest.raises(ValueError, match=r"linear_forward: expected x with 2 dims "
-                       r"\(N, F_in\), got shape \(2, 3, 4\)\. Flatten the features first"):
+    with pytest.raises(
+        ValueError,
+        match=r"linear_forward: expected x with 2 dims "
+        r"\(N, F_in\), got shape \(2, 3, 4\)\. Flatten the features first",
+    ):
         linear_forward(np.zeros((2, 3, 4)), np.zeros((5, 12)))
-    with pytest.raises(ValueError, match=r"linear_forward: expected w of shape "
-                       r"\(F_out, 3\) to match x's F_in = 3, got shape \(3, 5\)\. w uses "
-                       r"PyTorch's \(F_out, F_in\) layout"):
+    with pytest.raises(
+        ValueError,
+        match=r"linear_forward: expected w of shape "
+        r"\(F_out, 3\) to match x's F_in = 3, got shape \(3, 5\)\. w uses "
+        r"PyTorch's \(F_out, F_in\) layout",
+    ):
         linear_forward(np.zeros((2, 3)), np.zeros((3, 5)))
-    with pytest.raises(ValueError, match=r"linear_forward: expected b of shape "
-                       r"\(F_out,\) = \(5,\), got shape \(3,\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"linear_forward: expected b of shape "
+        r"\(F_out,\) = \(5,\), got shape \(3,\)\.",
+    ):
         linear_forward(np.zeros((2, 3)), np.zeros((5, 3)), np.zeros(3))
     _, cache = linear_forward(np.zeros((2, 3)), np.zeros((5, 3)))
-    with pytest.raises(ValueError, match=r"linear_backward: expected dout of shape "
-                       r"\(2, 5\) \(the forward's output\), got shape \(5, 2\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"linear_backward: expected dout of shape "
+        r"\(2, 5\) \(the forward's output\), got shape \(5, 2\)\.",
+    ):
         linear_backward(np.zeros((5, 2)), cache)
 
 
 def test_upsample_scale_follows_the_shared_spatial_rule():
     x = np.arange(4.0).reshape(1, 1, 2, 2)
-    np.testing.assert_array_equal(upsample_forward(x, np.int64(2))[0],
-                                  upsample_forward(x, [2, 2])[0])
-    with pytest.raises(TypeError, match=r"upsample_forward: expected scale as an int or "
-                       r"a tuple of 2 ints, got 2\.0\."):
+    np.testing.assert_array_equal(
+        upsample_forward(x, np.int64(2))[0], upsample_forward(x, [2, 2])[0]
+    )
+    with pytest.raises(
+        TypeError,
+        match=r"upsample_forward: expected scale as an int or "
+        r"a tuple of 2 ints, got 2\.0\.",
+    ):
         upsample_forward(x, 2.0)
-    with pytest.raises(TypeError, match=r"upsample_forward: expected scale as an int or "
-                       r"a tuple of 2 ints, got True\."):
+    with pytest.raises(
+        TypeError,
+        match=r"upsample_forward: expected scale as an int or "
+        r"a tuple of 2 ints, got True\.",
+    ):
         upsample_forward(x, True)

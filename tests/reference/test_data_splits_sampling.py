@@ -41,9 +41,16 @@ def structured(ids):
 
 # ------------------------------------------------------------------ leakage
 
-@pytest.mark.parametrize("make", [lambda ids: {"PatientId": np.array(ids)},
-                                  lambda ids: {"PatientId": list(ids)}, structured],
-                         ids=["dict-of-arrays", "dict-of-lists", "structured"])
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ids: {"PatientId": np.array(ids)},
+        lambda ids: {"PatientId": list(ids)},
+        structured,
+    ],
+    ids=["dict-of-arrays", "dict-of-lists", "structured"],
+)
 def test_check_for_leakage_on_table_kinds(make):
     assert check_for_leakage(make([1, 2, 3]), make([3, 4]), "PatientId") is True
     assert check_for_leakage(make([1, 2, 3]), make([4, 5]), "PatientId") is False
@@ -54,8 +61,9 @@ def test_check_for_leakage_with_pandas():
     pd = pytest.importorskip("pandas")
     train = pd.DataFrame({"PatientId": [1, 2], "Image": ["a", "b"]})
     assert check_for_leakage(train, pd.DataFrame({"PatientId": [2]}), "PatientId")
-    kept = remove_overlapping_patients(train, pd.DataFrame({"PatientId": [2]}),
-                                       "PatientId")
+    kept = remove_overlapping_patients(
+        train, pd.DataFrame({"PatientId": [2]}), "PatientId"
+    )
     assert kept["Image"].tolist() == ["a"]
 
 
@@ -63,22 +71,31 @@ def test_remove_overlapping_patients_keeps_the_table_kind():
     train = {"PatientId": np.array([1, 1, 2, 3]), "Image": np.array(list("abcd"))}
     kept = remove_overlapping_patients(train, {"PatientId": [1, 9]}, "PatientId")
     assert kept["Image"].tolist() == ["c", "d"]
-    kept = remove_overlapping_patients(structured([1, 1, 2, 3]), structured([3]),
-                                       "PatientId")
+    kept = remove_overlapping_patients(
+        structured([1, 1, 2, 3]), structured([3]), "PatientId"
+    )
     assert kept["PatientId"].tolist() == [1, 1, 2]
     assert not check_for_leakage(kept, structured([3]), "PatientId")
 
 
 def test_leakage_errors_name_the_missing_column():
-    with pytest.raises(KeyError, match="check_for_leakage: expected df1 with a column "
-                                       "'PatientId', got columns \\['id'\\]"):
+    with pytest.raises(
+        KeyError,
+        match="check_for_leakage: expected df1 with a column "
+        "'PatientId', got columns \\['id'\\]",
+    ):
         check_for_leakage({"id": [1]}, {"PatientId": [1]}, "PatientId")
-    with pytest.raises(ValueError, match="expected df2 with a column 'PatientId', "
-                                         "got columns \\['id'\\]"):
-        check_for_leakage(structured([1]), np.zeros(1, dtype=[("id", int)]), "PatientId")
+    with pytest.raises(
+        ValueError,
+        match="expected df2 with a column 'PatientId', got columns \\['id'\\]",
+    ):
+        check_for_leakage(
+            structured([1]), np.zeros(1, dtype=[("id", int)]), "PatientId"
+        )
 
 
 # ------------------------------------------------------------------ split_by_patient
+
 
 @pytest.fixture(scope="module")
 def realistic():
@@ -103,8 +120,9 @@ def test_split_by_patient_properties(realistic):
     # stratified: each split's prevalence of the common findings is close to the total
     common = labels.mean(axis=0) > 0.05
     for p in parts:
-        np.testing.assert_allclose(labels[p][:, common].mean(axis=0),
-                                   labels[:, common].mean(axis=0), atol=0.04)
+        np.testing.assert_allclose(
+            labels[p][:, common].mean(axis=0), labels[:, common].mean(axis=0), atol=0.04
+        )
 
 
 def test_split_by_patient_is_seeded(realistic):
@@ -123,12 +141,15 @@ def test_split_without_labels_and_with_string_ids():
     assert train.dtype == np.int64
 
 
-@pytest.mark.parametrize("kwargs, text", [
-    ({"fractions": (0.5, 0.6)}, "positive numbers that add up to 1"),
-    ({"fractions": (1.2, -0.2)}, "positive numbers that add up to 1"),
-    ({"labels": np.zeros((3, 2))}, "labels with one row per patient id"),
-    ({"labels": np.full((4, 1), 2)}, "binary labels 0/1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, text",
+    [
+        ({"fractions": (0.5, 0.6)}, "positive numbers that add up to 1"),
+        ({"fractions": (1.2, -0.2)}, "positive numbers that add up to 1"),
+        ({"labels": np.zeros((3, 2))}, "labels with one row per patient id"),
+        ({"labels": np.full((4, 1), 2)}, "binary labels 0/1"),
+    ],
+)
 def test_split_errors(kwargs, text):
     with pytest.raises(ValueError, match=None) as info:
         split_by_patient(np.array([1, 1, 2, 3]), **kwargs)
@@ -136,6 +157,7 @@ def test_split_errors(kwargs, text):
 
 
 # ------------------------------------------------------------------ resampling
+
 
 def test_oversampling_repeats_only_minority_rows():
     y = np.array([0, 1, 0, 0, 0, 1, 0, 0])
@@ -155,11 +177,14 @@ def test_undersampling_keeps_every_minority_row_once():
     np.testing.assert_array_equal(balance_by_resampling(y, "under", 1), idx)
 
 
-@pytest.mark.parametrize("call, text", [
-    (lambda: oversample_indices([1, 1, 1]), "y with both classes present"),
-    (lambda: undersample_indices([[1, 0]]), "expected y with 1 dims"),
-    (lambda: balance_by_resampling([1, 0], "sideways"), 'method "over" or "under"'),
-])
+@pytest.mark.parametrize(
+    "call, text",
+    [
+        (lambda: oversample_indices([1, 1, 1]), "y with both classes present"),
+        (lambda: undersample_indices([[1, 0]]), "expected y with 1 dims"),
+        (lambda: balance_by_resampling([1, 0], "sideways"), 'method "over" or "under"'),
+    ],
+)
 def test_resampling_errors(call, text):
     with pytest.raises(ValueError, match=None) as info:
         call()
@@ -167,6 +192,7 @@ def test_resampling_errors(call, text):
 
 
 # ------------------------------------------------------------------ frequencies, weights
+
 
 def test_class_freqs_and_weights_by_hand():
     labels = np.array([[1, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1], [1, 0, 1]])
@@ -176,12 +202,14 @@ def test_class_freqs_and_weights_by_hand():
     w_pos, w_neg = class_weights(labels)
     np.testing.assert_allclose(w_pos * pos, w_neg * neg)  # equal contributions
     assert compute_class_freqs(labels.astype(np.float32))[0].dtype == np.float32
-    with pytest.raises(ValueError, match="compute_class_freqs: expected labels with "
-                                         "binary labels 0/1"):
+    with pytest.raises(
+        ValueError, match="compute_class_freqs: expected labels with binary labels 0/1"
+    ):
         compute_class_freqs([[0, 2]])
 
 
 # ------------------------------------------------------------------ consensus
+
 
 def test_majority_vote_with_ties_and_missing_votes():
     votes = np.array([[1, 1, 0], [1, 0, np.nan], [0, 0, 1], [1, -1, -1]])
@@ -197,6 +225,7 @@ def test_majority_vote_with_ties_and_missing_votes():
 
 # ------------------------------------------------------------------ standardisation
 
+
 def test_standardization_fit_on_train_apply_anywhere():
     rng = np.random.default_rng(0)
     train = rng.normal([1.0, -2.0], [2.0, 0.5], (50, 6, 6, 2)).transpose(0, 3, 1, 2)
@@ -206,8 +235,9 @@ def test_standardization_fit_on_train_apply_anywhere():
     np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 0, atol=1e-12)
     np.testing.assert_allclose(out.std(axis=(0, 2, 3)), 1)
     test = train[:3] + 5.0  # a shifted test batch keeps its shift: no re-centring
-    np.testing.assert_allclose(apply_standardization(test, mean, std),
-                               out[:3] + 5.0 / std[None, :, None, None])
+    np.testing.assert_allclose(
+        apply_standardization(test, mean, std), out[:3] + 5.0 / std[None, :, None, None]
+    )
     constant = apply_standardization(np.ones((1, 1, 2, 2), np.float32), [1.0], [0.0])
     assert constant.dtype == np.float32 and np.all(constant == 0)
     per_image = standardize_per_image(train[:2])
@@ -223,10 +253,12 @@ def test_standardization_errors():
 
 # ------------------------------------------------------------------ augmentation
 
+
 def test_shift_image_by_hand():
     image = np.arange(12.0).reshape(3, 4)
-    np.testing.assert_array_equal(shift_image(image, 1, -1),
-                                  [[0, 0, 0, 0], [1, 2, 3, 0], [5, 6, 7, 0]])
+    np.testing.assert_array_equal(
+        shift_image(image, 1, -1), [[0, 0, 0, 0], [1, 2, 3, 0], [5, 6, 7, 0]]
+    )
     np.testing.assert_array_equal(shift_image(image, -5, 0), np.zeros((3, 4)))
     np.testing.assert_array_equal(shift_image(image, 0, 0), image)
     with pytest.raises(ValueError, match="whole numbers of pixels"):
@@ -257,12 +289,17 @@ def test_random_augment_is_seeded_small_and_flip_is_opt_in():
     again = random_augment(images, np.random.default_rng(1))
     assert first.dtype == np.float32 and first.shape == images.shape
     np.testing.assert_array_equal(first, again)
-    identity = dict(max_rotation=0.0, max_shift=0.0, zoom_range=(1, 1),
-                    contrast_range=(1, 1))
-    np.testing.assert_allclose(random_augment(images, rng, **identity), images, atol=1e-6)
+    identity = dict(
+        max_rotation=0.0, max_shift=0.0, zoom_range=(1, 1), contrast_range=(1, 1)
+    )
+    np.testing.assert_allclose(
+        random_augment(images, rng, **identity), images, atol=1e-6
+    )
     flipped = random_augment(images, np.random.default_rng(2), flip=True, **identity)
-    mirrored = [np.allclose(f, im[..., ::-1], atol=1e-6) for f, im in zip(flipped, images,
-                                                                           strict=True)]
+    mirrored = [
+        np.allclose(f, im[..., ::-1], atol=1e-6)
+        for f, im in zip(flipped, images, strict=True)
+    ]
     assert 0 < sum(mirrored) < 6
     with pytest.raises(TypeError, match="rng a numpy.random.Generator"):
         random_augment(images, 0)

@@ -145,14 +145,23 @@ def test_input_shape_errors_name_layer_and_shapes():
         conv(np.ones((1, 2, 8, 8), np.float32))
     with pytest.raises(ValueError, match=r"Linear.forward: expected x with 4 features"):
         Linear(4, 2)(np.ones((2, 3), np.float32))
-    with pytest.raises(ValueError, match=r"Conv: expected kernel with 2 entries \(one "
-                       r"per spatial dim\), got \(3, 3, 3\)\. Pass a single int"):
+    with pytest.raises(
+        ValueError,
+        match=r"Conv: expected kernel with 2 entries \(one "
+        r"per spatial dim\), got \(3, 3, 3\)\. Pass a single int",
+    ):
         Conv(1, 1, (3, 3, 3))
-    with pytest.raises(ValueError, match=r"Conv: expected stride >= 1 on every axis, "
-                       r"got stride=\(0, 0\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Conv: expected stride >= 1 on every axis, "
+        r"got stride=\(0, 0\)",
+    ):
         Conv(1, 1, 3, stride=0)
-    with pytest.raises(TypeError, match=r"Conv: expected padding as an int or a tuple of "
-                       r"2 ints, got 'a'"):
+    with pytest.raises(
+        TypeError,
+        match=r"Conv: expected padding as an int or a tuple of "
+        r"2 ints, got 'a'",
+    ):
         Conv(1, 1, 3, padding="a")
 
 
@@ -339,14 +348,23 @@ def test_layer_gradients(layer, shape):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: Conv(1, 1, 3, stride=2.0), r"^Conv: expected stride as an int or a "
-         r"tuple of 2 ints, got 2\.0\.$"),
-        (lambda: Conv(1, 1, 3, stride=(2, 2.0)), r"^Conv: expected stride as an int or "
-         r"a tuple of 2 ints, got \(2, 2\.0\)\.$"),
+        (
+            lambda: Conv(1, 1, 3, stride=2.0),
+            r"^Conv: expected stride as an int or a "
+            r"tuple of 2 ints, got 2\.0\.$",
+        ),
+        (
+            lambda: Conv(1, 1, 3, stride=(2, 2.0)),
+            r"^Conv: expected stride as an int or "
+            r"a tuple of 2 ints, got \(2, 2\.0\)\.$",
+        ),
         (lambda: Conv(1, 1, 3.0), r"^Conv: expected kernel as an int"),
         (lambda: Conv(1, 1, 3, padding=True), r"^Conv: expected padding as an int"),
-        (lambda: ConvTranspose(1, 1, 2, stride=2.0, ndim=3), r"^ConvTranspose: "
-         r"expected stride as an int or a tuple of 3 ints, got 2\.0\.$"),
+        (
+            lambda: ConvTranspose(1, 1, 2, stride=2.0, ndim=3),
+            r"^ConvTranspose: "
+            r"expected stride as an int or a tuple of 3 ints, got 2\.0\.$",
+        ),
     ],
 )
 def test_conv_layers_reject_float_and_bool_hyperparameters(make, message):
@@ -363,13 +381,22 @@ def test_conv_layers_accept_numpy_ints_and_lists():
 @pytest.mark.parametrize(
     ("layer", "message"),
     [
-        (MaxPool(2, stride=2.0), r"^max_pool_forward: expected stride as an int or a "
-         r"tuple of 2 ints, got 2\.0\.$"),
+        (
+            MaxPool(2, stride=2.0),
+            r"^max_pool_forward: expected stride as an int or a "
+            r"tuple of 2 ints, got 2\.0\.$",
+        ),
         (MaxPool(2.0), r"^max_pool_forward: expected kernel as an int"),
-        (MaxPool(3, stride=2, padding=1.0), r"^max_pool_forward: expected padding as "
-         r"an int"),
-        (AvgPool(2, stride=2.0), r"^avg_pool_forward: expected stride as an int or a "
-         r"tuple of 2 ints, got 2\.0\.$"),
+        (
+            MaxPool(3, stride=2, padding=1.0),
+            r"^max_pool_forward: expected padding as "
+            r"an int",
+        ),
+        (
+            AvgPool(2, stride=2.0),
+            r"^avg_pool_forward: expected stride as an int or a "
+            r"tuple of 2 ints, got 2\.0\.$",
+        ),
         (Upsample(2.0), r"^upsample_forward: expected scale as an int"),
     ],
 )

@@ -55,31 +55,43 @@ def test_multiclass_confusion_matrix_hand_counts(no_warnings):
     assert cm.dtype == np.int64
     np.testing.assert_array_equal(cm, SEG_CM)
     # a volume of any shape is flattened: the same 12 voxels as a (2, 3, 2) map
-    volume = M.confusion_matrix(np.reshape(SEG_TRUE, (2, 3, 2)),
-                                np.reshape(SEG_PRED, (2, 3, 2)).astype(np.float32))
+    volume = M.confusion_matrix(
+        np.reshape(SEG_TRUE, (2, 3, 2)),
+        np.reshape(SEG_PRED, (2, 3, 2)).astype(np.float32),
+    )
     np.testing.assert_array_equal(volume, SEG_CM)
     # labels pick and order the classes; voxels of other classes are not counted
-    np.testing.assert_array_equal(M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[3, 1]),
-                                  [[1, 1], [0, 2]])
+    np.testing.assert_array_equal(
+        M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[3, 1]), [[1, 1], [0, 2]]
+    )
     np.testing.assert_array_equal(  # class 5 has no voxels: a row and column of 0
-        M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[0, 5]), [[4, 0], [0, 0]])
+        M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[0, 5]), [[4, 0], [0, 0]]
+    )
 
 
 def test_multiclass_confusion_matrix_normalized(no_warnings):
     # "true": rows / (5, 3, 2, 2); "pred": columns / (5, 4, 2, 1); "all": / 12
-    np.testing.assert_allclose(M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="true"),
-                               np.array(SEG_CM) / [[5], [3], [2], [2]])
-    np.testing.assert_allclose(M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="pred"),
-                               np.array(SEG_CM) / [5, 4, 2, 1])
-    np.testing.assert_allclose(M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="all"),
-                               np.array(SEG_CM) / 12)
+    np.testing.assert_allclose(
+        M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="true"),
+        np.array(SEG_CM) / [[5], [3], [2], [2]],
+    )
+    np.testing.assert_allclose(
+        M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="pred"),
+        np.array(SEG_CM) / [5, 4, 2, 1],
+    )
+    np.testing.assert_allclose(
+        M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="all"), np.array(SEG_CM) / 12
+    )
     # 0 / 0 (no voxel of class 5 in y_true or y_pred) is 0, as in scikit-learn
     np.testing.assert_allclose(
         M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[0, 5], normalize="true"),
-        [[1, 0], [0, 0]])
+        [[1, 0], [0, 0]],
+    )
     # 0/1 input keeps its layout: [[TN, FP], [FN, TP]] / (TN + FP, FN + TP)
-    np.testing.assert_allclose(M.confusion_matrix(Y_TRUE, Y_PRED, normalize="true"),
-                               [[2 / 3, 1 / 3], [1 / 4, 3 / 4]])
+    np.testing.assert_allclose(
+        M.confusion_matrix(Y_TRUE, Y_PRED, normalize="true"),
+        [[2 / 3, 1 / 3], [1 / 4, 3 / 4]],
+    )
 
 
 def test_binary_layout_is_kept(no_warnings):
@@ -92,8 +104,9 @@ def test_binary_layout_is_kept(no_warnings):
     # labels [0, 1] flatten (N, K) 0/1 input into one matrix instead of K
     y_true = np.column_stack([Y_TRUE, Y_TRUE])
     assert M.confusion_matrix(y_true, y_true).shape == (2, 2, 2)
-    np.testing.assert_array_equal(M.confusion_matrix(y_true, y_true, labels=[0, 1]),
-                                  [[6, 0], [0, 8]])
+    np.testing.assert_array_equal(
+        M.confusion_matrix(y_true, y_true, labels=[0, 1]), [[6, 0], [0, 8]]
+    )
 
 
 def test_per_class_sens_spec_hand_values(no_warnings):
@@ -113,10 +126,13 @@ def test_per_class_sens_spec_hand_values(no_warnings):
 
 def test_per_class_sens_spec_undefined_classes():
     cm = M.confusion_matrix(SEG_TRUE, SEG_PRED, labels=[0, 1, 2, 3, 4])  # 4: no voxels
-    with pytest.warns(UndefinedMetricWarning, match=r"per_class_sens_spec: sensitivity "
-                                                    r"TP / \(TP \+ FN\) with no samples "
-                                                    r"of the class in y_true for "
-                                                    r"class\(es\) at \[4\]"):
+    with pytest.warns(
+        UndefinedMetricWarning,
+        match=r"per_class_sens_spec: sensitivity "
+        r"TP / \(TP \+ FN\) with no samples "
+        r"of the class in y_true for "
+        r"class\(es\) at \[4\]",
+    ):
         sens, spec = M.per_class_sens_spec(cm)
     assert np.isnan(sens[4]) and spec[4] == 1.0
     with pytest.warns(UndefinedMetricWarning, match=r"specificity .* every sample"):
@@ -128,42 +144,64 @@ def test_per_class_sens_spec_undefined_classes():
     assert sens[4] == 0.0
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: M.confusion_matrix([0, 1, 2], [0, 1.5, 2]),
-     r"confusion_matrix: expected y_pred with integer class labels, got values "
-     r"\{1.5\}. Threshold scores first"),
-    (lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[1, 1]),
-     r"confusion_matrix: expected labels without repeats, got \[1, 1\]."),
-    (lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[7, 8]),
-     r"confusion_matrix: expected at least one of labels in y_true, got labels "
-     r"\[7, 8\]."),
-    (lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[]),
-     r"confusion_matrix: expected labels a non-empty 1-D sequence of class labels"),
-    (lambda: M.confusion_matrix([0, 1], [0, 1], normalize="rows"),
-     r"confusion_matrix: expected normalize None, 'true', 'pred' or 'all', "
-     r"got 'rows'."),
-    (lambda: M.confusion_matrix(np.zeros((2, 3)), np.zeros((3, 2))),
-     r"confusion_matrix: expected y_true and y_pred with the same number of samples"),
-    (lambda: M.per_class_sens_spec([[0.5, 0.5], [0.2, 0.8]]),
-     r"per_class_sens_spec: expected cm of counts \(non-negative whole numbers\), "
-     r"got values such as 0.5. Pass the counts"),
-    (lambda: M.per_class_sens_spec(np.ones((3, 2, 2))),
-     r"per_class_sens_spec: expected cm a square \(K, K\) confusion matrix, got "
-     r"shape \(3, 2, 2\)."),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: M.confusion_matrix([0, 1, 2], [0, 1.5, 2]),
+            r"confusion_matrix: expected y_pred with integer class labels, got values "
+            r"\{1.5\}. Threshold scores first",
+        ),
+        (
+            lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[1, 1]),
+            r"confusion_matrix: expected labels without repeats, got \[1, 1\].",
+        ),
+        (
+            lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[7, 8]),
+            r"confusion_matrix: expected at least one of labels in y_true, got labels "
+            r"\[7, 8\].",
+        ),
+        (
+            lambda: M.confusion_matrix([0, 1, 2], [0, 1, 2], labels=[]),
+            r"confusion_matrix: expected labels a non-empty 1-D sequence of class labels",
+        ),
+        (
+            lambda: M.confusion_matrix([0, 1], [0, 1], normalize="rows"),
+            r"confusion_matrix: expected normalize None, 'true', 'pred' or 'all', "
+            r"got 'rows'.",
+        ),
+        (
+            lambda: M.confusion_matrix(np.zeros((2, 3)), np.zeros((3, 2))),
+            r"confusion_matrix: expected y_true and y_pred with the same number of samples",
+        ),
+        (
+            lambda: M.per_class_sens_spec([[0.5, 0.5], [0.2, 0.8]]),
+            r"per_class_sens_spec: expected cm of counts \(non-negative whole numbers\), "
+            r"got values such as 0.5. Pass the counts",
+        ),
+        (
+            lambda: M.per_class_sens_spec(np.ones((3, 2, 2))),
+            r"per_class_sens_spec: expected cm a square \(K, K\) confusion matrix, got "
+            r"shape \(3, 2, 2\).",
+        ),
+    ],
+)
 def test_multiclass_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
-@pytest.mark.parametrize(("func", "expected"), [
-    (M.sensitivity, 3 / 4),  # TP / (TP + FN) = 3 / (3 + 1)
-    (M.specificity, 2 / 3),  # TN / (TN + FP) = 2 / (2 + 1)
-    (M.ppv, 3 / 4),  # TP / (TP + FP) = 3 / (3 + 1)
-    (M.npv, 2 / 3),  # TN / (TN + FN) = 2 / (2 + 1)
-    (M.accuracy, 5 / 7),  # (TP + TN) / N = (3 + 2) / 7
-    (M.f1_score, 3 / 4),  # 2 TP / (2 TP + FP + FN) = 6 / (6 + 1 + 1)
-])
+@pytest.mark.parametrize(
+    ("func", "expected"),
+    [
+        (M.sensitivity, 3 / 4),  # TP / (TP + FN) = 3 / (3 + 1)
+        (M.specificity, 2 / 3),  # TN / (TN + FP) = 2 / (2 + 1)
+        (M.ppv, 3 / 4),  # TP / (TP + FP) = 3 / (3 + 1)
+        (M.npv, 2 / 3),  # TN / (TN + FN) = 2 / (2 + 1)
+        (M.accuracy, 5 / 7),  # (TP + TN) / N = (3 + 2) / 7
+        (M.f1_score, 3 / 4),  # 2 TP / (2 TP + FP + FN) = 6 / (6 + 1 + 1)
+    ],
+)
 def test_rates_hand_values(func, expected, no_warnings):
     value = func(Y_TRUE, Y_PRED)
     assert type(value) is np.float64
@@ -176,19 +214,24 @@ def test_prevalence_hand_value(no_warnings):
     assert value == pytest.approx(4 / 7)
 
 
-@pytest.mark.parametrize("convert", [
-    list,
-    tuple,
-    lambda y: np.array(y, dtype=bool),
-    lambda y: np.array(y, dtype=np.float32),
-    lambda y: np.array(y, dtype=np.uint8),
-])
+@pytest.mark.parametrize(
+    "convert",
+    [
+        list,
+        tuple,
+        lambda y: np.array(y, dtype=bool),
+        lambda y: np.array(y, dtype=np.float32),
+        lambda y: np.array(y, dtype=np.uint8),
+    ],
+)
 def test_input_kinds_agree(convert, no_warnings):
     for func in (M.sensitivity, M.specificity, M.ppv, M.npv, M.accuracy, M.f1_score):
-        assert func(convert(Y_TRUE), convert(Y_PRED)) == func(np.array(Y_TRUE),
-                                                               np.array(Y_PRED))
-    np.testing.assert_array_equal(M.confusion_matrix(convert(Y_TRUE), convert(Y_PRED)),
-                                  [[2, 1], [1, 3]])
+        assert func(convert(Y_TRUE), convert(Y_PRED)) == func(
+            np.array(Y_TRUE), np.array(Y_PRED)
+        )
+    np.testing.assert_array_equal(
+        M.confusion_matrix(convert(Y_TRUE), convert(Y_PRED)), [[2, 1], [1, 3]]
+    )
 
 
 def test_multilabel_per_finding_and_macro(no_warnings):
@@ -212,13 +255,26 @@ def test_multilabel_per_finding_and_macro(no_warnings):
     assert M.prevalence(y_true, average="macro") == pytest.approx(3 / 7)
 
 
-@pytest.mark.parametrize(("func", "y_true", "y_pred", "why"), [
-    (M.sensitivity, [0, 0, 0], [0, 1, 0], "no positives in y_true"),  # TP + FN = 0
-    (M.specificity, [1, 1], [1, 0], "no negatives in y_true"),  # TN + FP = 0
-    (M.ppv, [0, 1, 1], [0, 0, 0], "no positives in y_pred"),  # none predicted positive
-    (M.npv, [0, 1, 1], [1, 1, 1], "no negatives in y_pred"),  # all predicted positive
-    (M.f1_score, [0, 0], [0, 0], "no positives in y_true or y_pred"),  # 0 / 0
-])
+@pytest.mark.parametrize(
+    ("func", "y_true", "y_pred", "why"),
+    [
+        (M.sensitivity, [0, 0, 0], [0, 1, 0], "no positives in y_true"),  # TP + FN = 0
+        (M.specificity, [1, 1], [1, 0], "no negatives in y_true"),  # TN + FP = 0
+        (
+            M.ppv,
+            [0, 1, 1],
+            [0, 0, 0],
+            "no positives in y_pred",
+        ),  # none predicted positive
+        (
+            M.npv,
+            [0, 1, 1],
+            [1, 1, 1],
+            "no negatives in y_pred",
+        ),  # all predicted positive
+        (M.f1_score, [0, 0], [0, 0], "no positives in y_true or y_pred"),  # 0 / 0
+    ],
+)
 def test_undefined_rates_are_nan_and_warn(func, y_true, y_pred, why):
     with pytest.warns(UndefinedMetricWarning, match=f"{func.__name__}: .*{why}"):
         value = func(y_true, y_pred)
@@ -253,8 +309,11 @@ def test_ppv_from_prevalence(no_warnings):
 def test_ppv_from_prevalence_undefined_and_invalid():
     with pytest.warns(UndefinedMetricWarning, match="ppv_from_prevalence"):
         assert np.isnan(M.ppv_from_prevalence(0.5, 1.0, 0.0))  # nobody tests positive
-    with pytest.raises(ValueError, match=r"ppv_from_prevalence: expected "
-                                         r"specificity within \[0, 1\], got 1.5"):
+    with pytest.raises(
+        ValueError,
+        match=r"ppv_from_prevalence: expected "
+        r"specificity within \[0, 1\], got 1.5",
+    ):
         M.ppv_from_prevalence(0.5, 1.5, 0.1)
 
 
@@ -393,8 +452,9 @@ def test_calibration_curve_hand(no_warnings):
     np.testing.assert_allclose(prob_true, [0, 0, 1, 0, 1, 1])
     np.testing.assert_allclose(prob_pred, y_prob)
     # quantile, 3 bins: edges at the 1/3 and 2/3 quantiles (0.2667, 0.6667)
-    prob_true, prob_pred = M.calibration_curve(y_true, y_prob, n_bins=3,
-                                               strategy="quantile")
+    prob_true, prob_pred = M.calibration_curve(
+        y_true, y_prob, n_bins=3, strategy="quantile"
+    )
     np.testing.assert_allclose(prob_true, [0, 0.5, 1])
     np.testing.assert_allclose(prob_pred, [0.15, 0.45, 0.85])
 
@@ -443,18 +503,23 @@ def test_dice_hand_and_empty_masks(no_warnings):
     value = M.dice_coefficient(y_true, y_pred)
     assert type(value) is np.float64 and value == pytest.approx(expected, abs=1e-15)
     assert M.dice_coefficient(y_true, y_pred, epsilon=0.5) == pytest.approx(
-        ((4.5 / 5.5) + 1) / 2)
+        ((4.5 / 5.5) + 1) / 2
+    )
     # float32 in, float32 out
     value32 = M.dice_coefficient(y_true.astype(np.float32), y_pred.astype(np.float32))
     assert value32.dtype == np.float32
     # 2-D masks (classes, x, y) with axis=(1, 2)
-    assert M.dice_coefficient(y_true[..., 0, :], y_pred[..., 0, :],
-                              axis=(1, 2)) == pytest.approx(expected)
+    assert M.dice_coefficient(
+        y_true[..., 0, :], y_pred[..., 0, :], axis=(1, 2)
+    ) == pytest.approx(expected)
 
 
 def test_dice_errors():
-    with pytest.raises(ValueError, match="dice_coefficient: expected y_true and "
-                                         r"y_pred with the same shape"):
+    with pytest.raises(
+        ValueError,
+        match="dice_coefficient: expected y_true and "
+        r"y_pred with the same shape",
+    ):
         M.dice_coefficient(np.zeros((2, 2, 2, 2)), np.zeros((2, 2, 2, 3)))
     with pytest.raises(ValueError, match="dice_coefficient: expected axis within"):
         M.dice_coefficient(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
@@ -469,20 +534,27 @@ def test_class_sens_spec_hand(no_warnings):
     sens, spec = M.class_sens_spec(y_true, y_pred, 1)
     assert type(sens) is np.float64
     assert (sens, spec) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
-    with pytest.warns(UndefinedMetricWarning, match="class_sens_spec: sensitivity "
-                                                    "of class 0"):
+    with pytest.warns(
+        UndefinedMetricWarning, match="class_sens_spec: sensitivity of class 0"
+    ):
         sens, spec = M.class_sens_spec(y_true, y_pred, 0)  # class 0 is empty
     assert np.isnan(sens) and spec == 1.0
 
 
 def test_class_sens_spec_errors():
     y = np.zeros((2, 2, 2, 2))
-    with pytest.raises(ValueError, match=r"class_sens_spec: expected class_index an "
-                                         r"int in \[0, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"class_sens_spec: expected class_index an "
+        r"int in \[0, 2\)",
+    ):
         M.class_sens_spec(y, y, 2)
-    with pytest.raises(ValueError, match="class_sens_spec: expected y_pred with "
-                                         "binary labels 0/1, got values {0, 0.7}. "
-                                         "Threshold probabilities first"):
+    with pytest.raises(
+        ValueError,
+        match="class_sens_spec: expected y_pred with "
+        "binary labels 0/1, got values {0, 0.7}. "
+        "Threshold probabilities first",
+    ):
         M.class_sens_spec(y, np.full_like(y, 0.7) * (np.arange(2) == 1), 0)
 
 
@@ -506,81 +578,156 @@ def test_bootstrap_ci_properties(no_warnings):
 def test_bootstrap_ci_nan_rounds_dropped_with_warning():
     # 1 positive in 6: unstratified resamples often miss it -> NaN AUC rounds
     y_true, y_score = [1, 0, 0, 0, 0, 0], [0.9, 0.1, 0.2, 0.3, 0.4, 0.5]
-    with pytest.warns(UndefinedMetricWarning, match=r"bootstrap_ci: \d+ of 100 "
-                                                    "bootstrap rounds gave NaN"):
-        ci = M.bootstrap_ci(M.roc_auc_score, y_true, y_score, 100, seed=0,
-                            stratified=False)
+    with pytest.warns(
+        UndefinedMetricWarning,
+        match=r"bootstrap_ci: \d+ of 100 "
+        "bootstrap rounds gave NaN",
+    ):
+        ci = M.bootstrap_ci(
+            M.roc_auc_score, y_true, y_score, 100, seed=0, stratified=False
+        )
     assert ci.low == 1.0 and ci.high == 1.0  # every defined round is perfect
 
 
 def test_bootstrap_ci_errors():
-    with pytest.raises(ValueError, match="bootstrap_ci: expected y_true with both "
-                                         "classes for stratified resampling, got "
-                                         "only 0s. Pass stratified=False"):
+    with pytest.raises(
+        ValueError,
+        match="bootstrap_ci: expected y_true with both "
+        "classes for stratified resampling, got "
+        "only 0s. Pass stratified=False",
+    ):
         M.bootstrap_ci(M.accuracy, [0, 0], [0, 1])
-    with pytest.raises(ValueError, match="bootstrap_ci: expected n_bootstraps a "
-                                         "positive integer, got 0"):
+    with pytest.raises(
+        ValueError,
+        match="bootstrap_ci: expected n_bootstraps a positive integer, got 0",
+    ):
         M.bootstrap_ci(M.accuracy, [0, 1], [0, 1], n_bootstraps=0)
     with pytest.raises(ValueError, match=r"bootstrap_ci: expected alpha in \(0, 1\)"):
         M.bootstrap_ci(M.accuracy, [0, 1], [0, 1], alpha=1.5)
-    with pytest.raises(ValueError, match=r"bootstrap_ci: expected metric returning "
-                                         r"one number, got shape \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"bootstrap_ci: expected metric returning "
+        r"one number, got shape \(2,\)",
+    ):
         M.bootstrap_ci(lambda t, s: np.array([0.5, 0.5]), [0, 1], [0.2, 0.7])
-    with pytest.raises(ValueError, match="bootstrap_ci: expected y_true and y_score "
-                                         "with the same number of samples, got 2 "
-                                         "and 3"):
+    with pytest.raises(
+        ValueError,
+        match="bootstrap_ci: expected y_true and y_score "
+        "with the same number of samples, got 2 "
+        "and 3",
+    ):
         M.bootstrap_ci(M.accuracy, [0, 1], [0, 1, 1])
 
 
 # ---------------------------------------------------------------- validation
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda: M.sensitivity([0, 1], [0, 1, 1]), ValueError,
-     "sensitivity: expected y_true and y_pred with the same number of samples, "
-     "got 2 and 3."),
-    (lambda: M.confusion_matrix([[0, 1]], [[0, 1, 1]]), ValueError,
-     r"confusion_matrix: expected y_true and y_pred with the same shape, "
-     r"got \(1, 2\) and \(1, 3\)."),
-    (lambda: M.specificity([0, 2], [0, 1]), ValueError,
-     "specificity: expected y_true with binary labels 0/1, got values {0, 2}."),
-    (lambda: M.ppv([0, 1], [0.2, 0.8]), ValueError,
-     r"ppv: expected y_pred with binary labels 0/1, got values {0.2, 0.8}. "
-     r"Threshold scores first: y_pred = y_score >= threshold."),
-    (lambda: M.npv([0, 1, np.nan], [0, 1, 1]), ValueError,
-     "npv: expected y_true without NaN or infinity, got 1 non-finite values."),
-    (lambda: M.roc_auc_score([0, 1], [0.1, np.nan]), ValueError,
-     "roc_auc_score: expected y_score without NaN or infinity, got 1 non-finite"),
-    (lambda: M.roc_curve([0, 1], [0.1, np.inf]), ValueError,
-     "roc_curve: expected y_score without NaN or infinity"),
-    (lambda: M.accuracy(["a", "b"], [0, 1]), TypeError,
-     "accuracy: expected y_true with a numeric or bool dtype, got dtype <U1."),
-    (lambda: M.f1_score(np.zeros((2, 2, 2)), np.zeros((2, 2, 2))), ValueError,
-     r"f1_score: expected y_true with 1 or 2 dims \(N,\) or \(N, K\), "
-     r"got shape \(2, 2, 2\)."),
-    (lambda: M.roc_curve([[0, 1]], [[0.1, 0.2]]), ValueError,
-     r"roc_curve: expected y_true with 1 dims \(N,\), got shape \(1, 2\). "
-     r"Pass one finding at a time"),
-    (lambda: M.prevalence([]), ValueError,
-     r"prevalence: expected y_true with at least one sample, got shape \(0,\)."),
-    (lambda: M.sensitivity([0, 1], [0, 1], average="micro"), ValueError,
-     "sensitivity: expected average None or 'macro', got 'micro'."),
-    (lambda: M.ppv([0, 1], [0, 1], zero_division="zero"), ValueError,
-     "ppv: expected zero_division 'warn' or a number"),
-    (lambda: M.calibration_curve([0, 1], [0.2, 1.5]), ValueError,
-     r"calibration_curve: expected y_prob with probabilities in \[0, 1\], got "
-     r"values in \[0.2, 1.5\]. Apply a sigmoid to logits first."),
-    (lambda: M.calibration_curve([0, 1], [0.2, 0.5], strategy="kmeans"), ValueError,
-     "calibration_curve: expected strategy 'uniform' or 'quantile', got 'kmeans'."),
-    (lambda: M.calibration_curve([0, 1], [0.2, 0.5], n_bins=0), ValueError,
-     "calibration_curve: expected n_bins a positive integer, got 0."),
-    (lambda: M.brier_score([0, 1], [-0.1, 0.5]), ValueError,
-     "brier_score: expected y_prob with probabilities in"),
-    (lambda: M.optimal_threshold([0, 1], [0.1, 0.2], method="f1"), ValueError,
-     "optimal_threshold: expected method 'youden' or 'closest', got 'f1'."),
-    (lambda: M.platt_predict([0.1], np.nan, 0.0), ValueError,
-     "platt_predict: expected finite a and b"),
-])
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: M.sensitivity([0, 1], [0, 1, 1]),
+            ValueError,
+            "sensitivity: expected y_true and y_pred with the same number of samples, "
+            "got 2 and 3.",
+        ),
+        (
+            lambda: M.confusion_matrix([[0, 1]], [[0, 1, 1]]),
+            ValueError,
+            r"confusion_matrix: expected y_true and y_pred with the same shape, "
+            r"got \(1, 2\) and \(1, 3\).",
+        ),
+        (
+            lambda: M.specificity([0, 2], [0, 1]),
+            ValueError,
+            "specificity: expected y_true with binary labels 0/1, got values {0, 2}.",
+        ),
+        (
+            lambda: M.ppv([0, 1], [0.2, 0.8]),
+            ValueError,
+            r"ppv: expected y_pred with binary labels 0/1, got values {0.2, 0.8}. "
+            r"Threshold scores first: y_pred = y_score >= threshold.",
+        ),
+        (
+            lambda: M.npv([0, 1, np.nan], [0, 1, 1]),
+            ValueError,
+            "npv: expected y_true without NaN or infinity, got 1 non-finite values.",
+        ),
+        (
+            lambda: M.roc_auc_score([0, 1], [0.1, np.nan]),
+            ValueError,
+            "roc_auc_score: expected y_score without NaN or infinity, got 1 non-finite",
+        ),
+        (
+            lambda: M.roc_curve([0, 1], [0.1, np.inf]),
+            ValueError,
+            "roc_curve: expected y_score without NaN or infinity",
+        ),
+        (
+            lambda: M.accuracy(["a", "b"], [0, 1]),
+            TypeError,
+            "accuracy: expected y_true with a numeric or bool dtype, got dtype <U1.",
+        ),
+        (
+            lambda: M.f1_score(np.zeros((2, 2, 2)), np.zeros((2, 2, 2))),
+            ValueError,
+            r"f1_score: expected y_true with 1 or 2 dims \(N,\) or \(N, K\), "
+            r"got shape \(2, 2, 2\).",
+        ),
+        (
+            lambda: M.roc_curve([[0, 1]], [[0.1, 0.2]]),
+            ValueError,
+            r"roc_curve: expected y_true with 1 dims \(N,\), got shape \(1, 2\). "
+            r"Pass one finding at a time",
+        ),
+        (
+            lambda: M.prevalence([]),
+            ValueError,
+            r"prevalence: expected y_true with at least one sample, got shape \(0,\).",
+        ),
+        (
+            lambda: M.sensitivity([0, 1], [0, 1], average="micro"),
+            ValueError,
+            "sensitivity: expected average None or 'macro', got 'micro'.",
+        ),
+        (
+            lambda: M.ppv([0, 1], [0, 1], zero_division="zero"),
+            ValueError,
+            "ppv: expected zero_division 'warn' or a number",
+        ),
+        (
+            lambda: M.calibration_curve([0, 1], [0.2, 1.5]),
+            ValueError,
+            r"calibration_curve: expected y_prob with probabilities in \[0, 1\], got "
+            r"values in \[0.2, 1.5\]. Apply a sigmoid to logits first.",
+        ),
+        (
+            lambda: M.calibration_curve([0, 1], [0.2, 0.5], strategy="kmeans"),
+            ValueError,
+            "calibration_curve: expected strategy 'uniform' or 'quantile', got 'kmeans'.",
+        ),
+        (
+            lambda: M.calibration_curve([0, 1], [0.2, 0.5], n_bins=0),
+            ValueError,
+            "calibration_curve: expected n_bins a positive integer, got 0.",
+        ),
+        (
+            lambda: M.brier_score([0, 1], [-0.1, 0.5]),
+            ValueError,
+            "brier_score: expected y_prob with probabilities in",
+        ),
+        (
+            lambda: M.optimal_threshold([0, 1], [0.1, 0.2], method="f1"),
+            ValueError,
+            "optimal_threshold: expected method 'youden' or 'closest', got 'f1'.",
+        ),
+        (
+            lambda: M.platt_predict([0.1], np.nan, 0.0),
+            ValueError,
+            "platt_predict: expected finite a and b",
+        ),
+    ],
+)
 def test_validation_messages(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -589,12 +736,21 @@ def test_validation_messages(call, error, message):
 # ---------------------------------------------------------------- purity
 
 _PURITY_CALLS = [
-    (M.confusion_matrix, "pred"), (M.sensitivity, "pred"), (M.specificity, "pred"),
-    (M.ppv, "pred"), (M.npv, "pred"), (M.accuracy, "pred"), (M.f1_score, "pred"),
-    (M.roc_curve, "score"), (M.roc_auc_score, "score"),
-    (M.precision_recall_curve, "score"), (M.average_precision_score, "score"),
-    (M.optimal_threshold, "score"), (M.calibration_curve, "score"),
-    (M.brier_score, "score"), (M.platt_fit, "score"),
+    (M.confusion_matrix, "pred"),
+    (M.sensitivity, "pred"),
+    (M.specificity, "pred"),
+    (M.ppv, "pred"),
+    (M.npv, "pred"),
+    (M.accuracy, "pred"),
+    (M.f1_score, "pred"),
+    (M.roc_curve, "score"),
+    (M.roc_auc_score, "score"),
+    (M.precision_recall_curve, "score"),
+    (M.average_precision_score, "score"),
+    (M.optimal_threshold, "score"),
+    (M.calibration_curve, "score"),
+    (M.brier_score, "score"),
+    (M.platt_fit, "score"),
     (lambda t, s: M.bootstrap_ci(M.roc_auc_score, t, s, 20, seed=0), "score"),
 ]
 

@@ -63,22 +63,29 @@ def test_confusion_matrix_and_rates_match_sklearn(seed):
             got = ours(y_true, y_pred, zero_division=0.0)
             assert got == pytest.approx(want, abs=1e-15), ours.__name__
         assert M.accuracy(y_true, y_pred) == pytest.approx(
-            sk_metrics.accuracy_score(y_true, y_pred), abs=1e-15)
+            sk_metrics.accuracy_score(y_true, y_pred), abs=1e-15
+        )
 
 
 def test_multilabel_confusion_matrix_matches_sklearn():
     rng = np.random.default_rng(5)
     for _ in range(30):
-        n, k = rng.integers(1, 40), rng.integers(2, 6)  # (n, 1) is multiclass to sklearn
+        n, k = (
+            rng.integers(1, 40),
+            rng.integers(2, 6),
+        )  # (n, 1) is multiclass to sklearn
         y_true = rng.integers(0, 2, (n, k))
         y_pred = rng.integers(0, 2, (n, k))
-        np.testing.assert_array_equal(M.confusion_matrix(y_true, y_pred),
-                                      sk_metrics.multilabel_confusion_matrix(y_true,
-                                                                             y_pred))
+        np.testing.assert_array_equal(
+            M.confusion_matrix(y_true, y_pred),
+            sk_metrics.multilabel_confusion_matrix(y_true, y_pred),
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ours = M.sensitivity(y_true, y_pred, zero_division=0.0)
-        theirs = sk_metrics.recall_score(y_true, y_pred, average=None, zero_division=0.0)
+        theirs = sk_metrics.recall_score(
+            y_true, y_pred, average=None, zero_division=0.0
+        )
         np.testing.assert_allclose(ours, theirs, atol=1e-15)
 
 
@@ -100,17 +107,20 @@ def test_multiclass_confusion_matrix_matches_sklearn(seed):
         y_true, y_pred = random_classes(rng)
         union = np.union1d(y_true, y_pred)
         binary = bool(np.all(np.isin(union, (0, 1))))  # 0/1 input: always labels [0, 1]
-        subset = rng.choice(union, size=int(rng.integers(1, union.size + 1)),
-                            replace=False)
+        subset = rng.choice(
+            union, size=int(rng.integers(1, union.size + 1)), replace=False
+        )
         subset = np.union1d(subset, y_true[:1])  # scikit-learn wants one in y_true
         extra = np.r_[rng.permutation(union), 42]  # any order, and an absent class
         for labels in (None, rng.permutation(subset), extra):
             sk_labels = [0, 1] if labels is None and binary else labels
             for normalize in (None, "true", "pred", "all"):
-                expected = sk_metrics.confusion_matrix(y_true, y_pred, labels=sk_labels,
-                                                       normalize=normalize)
-                got = M.confusion_matrix(y_true, y_pred, labels=labels,
-                                         normalize=normalize)
+                expected = sk_metrics.confusion_matrix(
+                    y_true, y_pred, labels=sk_labels, normalize=normalize
+                )
+                got = M.confusion_matrix(
+                    y_true, y_pred, labels=labels, normalize=normalize
+                )
                 assert got.dtype == (np.int64 if normalize is None else np.float64)
                 np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0)
 
@@ -118,17 +128,22 @@ def test_multiclass_confusion_matrix_matches_sklearn(seed):
 def test_multiclass_confusion_matrix_of_volumes_matches_sklearn():
     rng = np.random.default_rng(7)
     y_true = rng.integers(0, 4, (2, 6, 5, 4))  # a batch of label maps, classes 0-3
-    y_pred = np.where(rng.random(y_true.shape) < 0.7, y_true, rng.integers(0, 4, y_true.shape))
+    y_pred = np.where(
+        rng.random(y_true.shape) < 0.7, y_true, rng.integers(0, 4, y_true.shape)
+    )
     y_pred[y_pred == 2] = 3  # class 2 never predicted
     for normalize in (None, "true", "pred", "all"):
         np.testing.assert_allclose(
             M.confusion_matrix(y_true, y_pred, labels=range(4), normalize=normalize),
-            sk_metrics.confusion_matrix(y_true.ravel(), y_pred.ravel(),
-                                        labels=range(4), normalize=normalize))
+            sk_metrics.confusion_matrix(
+                y_true.ravel(), y_pred.ravel(), labels=range(4), normalize=normalize
+            ),
+        )
     binary = y_true[..., 0] > 1  # a 3-D 0/1 mask is flattened too
     np.testing.assert_array_equal(
         M.confusion_matrix(binary, y_pred[..., 0] > 1),
-        sk_metrics.confusion_matrix(binary.ravel(), y_pred[..., 0].ravel() > 1))
+        sk_metrics.confusion_matrix(binary.ravel(), y_pred[..., 0].ravel() > 1),
+    )
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -142,11 +157,17 @@ def test_per_class_sens_spec_matches_sklearn(seed):
             warnings.simplefilter("ignore")
             sens, spec = M.per_class_sens_spec(cm)
         # recall_score(average=None) is the per-class sensitivity
-        np.testing.assert_allclose(sens, sk_metrics.recall_score(
-            y_true, y_pred, labels=labels, average=None, zero_division=np.nan))
+        np.testing.assert_allclose(
+            sens,
+            sk_metrics.recall_score(
+                y_true, y_pred, labels=labels, average=None, zero_division=np.nan
+            ),
+        )
         # specificity of class k: the recall of "not k"
-        theirs = [sk_metrics.recall_score(y_true != k, y_pred != k, zero_division=np.nan)
-                  for k in labels]
+        theirs = [
+            sk_metrics.recall_score(y_true != k, y_pred != k, zero_division=np.nan)
+            for k in labels
+        ]
         np.testing.assert_allclose(spec, theirs, rtol=1e-15)
 
 
@@ -158,8 +179,12 @@ def test_per_class_sens_spec_matches_sklearn(seed):
 def test_roc_curve_matches_sklearn(seed, drop_intermediate):
     for y_true, score in cases(seed, 150):
         ours = M.roc_curve(y_true, score, drop_intermediate=drop_intermediate)
-        theirs = sk_metrics.roc_curve(y_true, score, drop_intermediate=drop_intermediate)
-        for got, want, name in zip(ours, theirs, ("fpr", "tpr", "thresholds"), strict=True):
+        theirs = sk_metrics.roc_curve(
+            y_true, score, drop_intermediate=drop_intermediate
+        )
+        for got, want, name in zip(
+            ours, theirs, ("fpr", "tpr", "thresholds"), strict=True
+        ):
             assert got.shape == want.shape, (name, y_true, score)
             np.testing.assert_allclose(got, want, rtol=1e-15, atol=0, err_msg=name)
             assert got.dtype == np.float64
@@ -169,9 +194,11 @@ def test_roc_curve_matches_sklearn(seed, drop_intermediate):
 def test_roc_auc_and_pr_match_sklearn(seed):
     for y_true, score in cases(10 + seed, 100):
         assert M.roc_auc_score(y_true, score) == pytest.approx(
-            sk_metrics.roc_auc_score(y_true, score), rel=1e-12)
+            sk_metrics.roc_auc_score(y_true, score), rel=1e-12
+        )
         assert M.average_precision_score(y_true, score) == pytest.approx(
-            sk_metrics.average_precision_score(y_true, score), rel=1e-12)
+            sk_metrics.average_precision_score(y_true, score), rel=1e-12
+        )
         ours = M.precision_recall_curve(y_true, score)
         theirs = sk_metrics.precision_recall_curve(y_true, score)
         for got, want in zip(ours, theirs, strict=True):
@@ -183,8 +210,11 @@ def test_float32_scores_match_sklearn():
     rng = np.random.default_rng(8)
     for y_true, score in cases(8, 40):
         score32 = (score + rng.random(score.size) * 1e-3).astype(np.float32)
-        for got, want in zip(M.roc_curve(y_true, score32),
-                             sk_metrics.roc_curve(y_true, score32), strict=True):
+        for got, want in zip(
+            M.roc_curve(y_true, score32),
+            sk_metrics.roc_curve(y_true, score32),
+            strict=True,
+        ):
             np.testing.assert_array_equal(got, want)
         _, _, th = M.precision_recall_curve(y_true, score32)
         _, _, want = sk_metrics.precision_recall_curve(y_true, score32)
@@ -202,11 +232,14 @@ def test_multilabel_scores_match_sklearn():
         for average in (None, "macro"):
             np.testing.assert_allclose(
                 M.roc_auc_score(y_true, score, average=average),
-                sk_metrics.roc_auc_score(y_true, score, average=average), rtol=1e-12)
+                sk_metrics.roc_auc_score(y_true, score, average=average),
+                rtol=1e-12,
+            )
             np.testing.assert_allclose(
                 M.average_precision_score(y_true, score, average=average),
                 sk_metrics.average_precision_score(y_true, score, average=average),
-                rtol=1e-12)
+                rtol=1e-12,
+            )
 
 
 def naive_mann_whitney(y_true, score):
@@ -258,8 +291,9 @@ def test_optimal_threshold_matches_exhaustive_search():
 def test_calibration_curve_matches_sklearn(strategy, n_bins):
     for y_true, prob in cases(40 + n_bins, 60, probabilities=True):
         ours = M.calibration_curve(y_true, prob, n_bins=n_bins, strategy=strategy)
-        theirs = sk_calibration.calibration_curve(y_true, prob, n_bins=n_bins,
-                                                  strategy=strategy)
+        theirs = sk_calibration.calibration_curve(
+            y_true, prob, n_bins=n_bins, strategy=strategy
+        )
         for got, want in zip(ours, theirs, strict=True):
             assert got.shape == want.shape, (y_true, prob)
             np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
@@ -268,7 +302,8 @@ def test_calibration_curve_matches_sklearn(strategy, n_bins):
 def test_brier_score_matches_sklearn():
     for y_true, prob in cases(50, 100, both_classes=False, probabilities=True):
         assert M.brier_score(y_true, prob) == pytest.approx(
-            sk_metrics.brier_score_loss(y_true, prob), rel=1e-14, abs=1e-16)
+            sk_metrics.brier_score_loss(y_true, prob), rel=1e-14, abs=1e-16
+        )
 
 
 def platt_loss_and_grad(params, score, target):
@@ -292,9 +327,14 @@ def test_platt_fit_matches_scipy(seed):
         target = np.where(y_true == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
 
         a, b = M.platt_fit(y_true, score)
-        result = optimize.minimize(platt_loss_and_grad, x0=[0.0, 0.0], jac=True,
-                                   args=(score, target), method="BFGS",
-                                   options={"gtol": 1e-11, "maxiter": 1000})
+        result = optimize.minimize(
+            platt_loss_and_grad,
+            x0=[0.0, 0.0],
+            jac=True,
+            args=(score, target),
+            method="BFGS",
+            options={"gtol": 1e-11, "maxiter": 1000},
+        )
         np.testing.assert_allclose([a, b], result.x, atol=1e-6)
         ours = platt_loss_and_grad([a, b], score, target)[0]
         assert ours <= result.fun + 1e-9
@@ -331,15 +371,33 @@ def test_bootstrap_ci_reproduces_the_documented_algorithm(stratified, seed):
     rng = np.random.default_rng(70)
     y_true = (rng.random(80) < 0.3).astype(int)
     y_score = np.round(rng.random(80) + 0.4 * y_true, 2)
-    for metric, alpha in [(M.roc_auc_score, 0.05), (M.average_precision_score, 0.1),
-                          (lambda t, s: M.sensitivity(t, s >= 0.6), 0.2)]:
+    for metric, alpha in [
+        (M.roc_auc_score, 0.05),
+        (M.average_precision_score, 0.1),
+        (lambda t, s: M.sensitivity(t, s >= 0.6), 0.2),
+    ]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            expected = bootstrap_by_hand(metric, y_true, y_score, 150, alpha, seed,
-                                         stratified)
-            got = M.bootstrap_ci(metric, y_true, y_score, n_bootstraps=150,
-                                 alpha=alpha, seed=seed, stratified=stratified)
-            again = M.bootstrap_ci(metric, y_true, y_score, n_bootstraps=150,
-                                   alpha=alpha, seed=seed, stratified=stratified)
+            expected = bootstrap_by_hand(
+                metric, y_true, y_score, 150, alpha, seed, stratified
+            )
+            got = M.bootstrap_ci(
+                metric,
+                y_true,
+                y_score,
+                n_bootstraps=150,
+                alpha=alpha,
+                seed=seed,
+                stratified=stratified,
+            )
+            again = M.bootstrap_ci(
+                metric,
+                y_true,
+                y_score,
+                n_bootstraps=150,
+                alpha=alpha,
+                seed=seed,
+                stratified=stratified,
+            )
         assert tuple(got) == expected  # exact: same draws, same arithmetic
         assert got == again

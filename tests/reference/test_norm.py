@@ -46,11 +46,16 @@ def staged_backward(x, gamma, eps, dout):
 
 
 def _params(rng, channels):
-    return (rng.uniform(0.5, 2.0, channels), rng.standard_normal(channels),
-            rng.standard_normal(channels), rng.uniform(0.5, 2.0, channels))
+    return (
+        rng.uniform(0.5, 2.0, channels),
+        rng.standard_normal(channels),
+        rng.standard_normal(channels),
+        rng.uniform(0.5, 2.0, channels),
+    )
 
 
 # ---------------------------------------------------------------- forward
+
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_training_forward_matches_formula_and_normalises(shape):
@@ -60,13 +65,15 @@ def test_training_forward_matches_formula_and_normalises(shape):
     out, cache = batchnorm_forward(x, gamma, beta, eps=1e-5)
     axes = _axes(x)
     mean, var = x.mean(axis=axes), x.var(axis=axes)
-    expected = (_channel(gamma, x) * (x - _channel(mean, x)) / np.sqrt(_channel(var, x) + 1e-5)
-                + _channel(beta, x))
+    expected = _channel(gamma, x) * (x - _channel(mean, x)) / np.sqrt(
+        _channel(var, x) + 1e-5
+    ) + _channel(beta, x)
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
     # per channel the output has mean beta and (almost) standard deviation gamma
     np.testing.assert_allclose(out.mean(axis=axes), beta, atol=1e-12)
-    np.testing.assert_allclose(out.std(axis=axes), gamma * np.sqrt(var / (var + 1e-5)),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        out.std(axis=axes), gamma * np.sqrt(var / (var + 1e-5)), rtol=1e-12
+    )
     # the cache carries the batch mean and the UNBIASED batch variance
     np.testing.assert_allclose(cache.batch_mean, mean, rtol=1e-12)
     np.testing.assert_allclose(cache.batch_var, x.var(axis=axes, ddof=1), rtol=1e-12)
@@ -86,8 +93,9 @@ def test_training_forward_and_running_update_by_hand():
     new_mean, new_var = batchnorm_update_running(np.zeros(2), np.ones(2), cache)
     np.testing.assert_allclose(new_mean, [0.3, 2.0])
     np.testing.assert_allclose(new_var, [1.6, 10.9])
-    new_mean, new_var = batchnorm_update_running(np.array([1.0, -1.0]), np.array([2.0, 4.0]),
-                                                 cache, momentum=0.5)
+    new_mean, new_var = batchnorm_update_running(
+        np.array([1.0, -1.0]), np.array([2.0, 4.0]), cache, momentum=0.5
+    )
     np.testing.assert_allclose(new_mean, [2.0, 9.5])
     np.testing.assert_allclose(new_var, [4.5, 52.0])
 
@@ -111,10 +119,18 @@ def test_eval_forward_uses_running_statistics(shape):
     rng = np.random.default_rng(2)
     x = rng.standard_normal(shape)
     gamma, beta, running_mean, running_var = _params(rng, shape[1])
-    out, cache = batchnorm_forward(x, gamma, beta, eps=1e-3, running_mean=running_mean,
-                                   running_var=running_var, training=False)
-    expected = (_channel(gamma, x) * (x - _channel(running_mean, x))
-                / np.sqrt(_channel(running_var, x) + 1e-3) + _channel(beta, x))
+    out, cache = batchnorm_forward(
+        x,
+        gamma,
+        beta,
+        eps=1e-3,
+        running_mean=running_mean,
+        running_var=running_var,
+        training=False,
+    )
+    expected = _channel(gamma, x) * (x - _channel(running_mean, x)) / np.sqrt(
+        _channel(running_var, x) + 1e-3
+    ) + _channel(beta, x)
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
     assert not cache.training and cache.batch_mean is None and cache.batch_var is None
 
@@ -137,6 +153,7 @@ def test_init_state():
 
 # ---------------------------------------------------------------- backward
 
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_training_backward_gradient_check_and_staged_graph(shape):
     rng = np.random.default_rng(4)
@@ -150,10 +167,17 @@ def test_training_backward_gradient_check_and_staged_graph(shape):
         return batchnorm_forward(x_, gamma_, beta_)[0]
 
     assert rel_error(dx, numerical_gradient(lambda v: forward(x_=v), x, dout)) < 1e-6
-    assert rel_error(dgamma, numerical_gradient(lambda v: forward(gamma_=v), gamma, dout)) \
+    assert (
+        rel_error(dgamma, numerical_gradient(lambda v: forward(gamma_=v), gamma, dout))
         < 1e-6
-    assert rel_error(dbeta, numerical_gradient(lambda v: forward(beta_=v), beta, dout)) < 1e-6
-    for ours, staged in zip((dx, dgamma, dbeta), staged_backward(x, gamma, 1e-5, dout), strict=True):
+    )
+    assert (
+        rel_error(dbeta, numerical_gradient(lambda v: forward(beta_=v), beta, dout))
+        < 1e-6
+    )
+    for ours, staged in zip(
+        (dx, dgamma, dbeta), staged_backward(x, gamma, 1e-5, dout), strict=True
+    ):
         np.testing.assert_allclose(ours, staged, rtol=1e-9, atol=1e-10)
 
 
@@ -162,16 +186,41 @@ def test_eval_backward_gradient_check(shape):
     rng = np.random.default_rng(5)
     x = rng.standard_normal(shape)
     gamma, beta, running_mean, running_var = _params(rng, shape[1])
-    state = {"running_mean": running_mean, "running_var": running_var, "training": False}
+    state = {
+        "running_mean": running_mean,
+        "running_var": running_var,
+        "training": False,
+    }
     out, cache = batchnorm_forward(x, gamma, beta, **state)
     dout = rng.standard_normal(out.shape)
     dx, dgamma, dbeta = batchnorm_backward(dout, cache)
-    assert rel_error(dx, numerical_gradient(
-        lambda v: batchnorm_forward(v, gamma, beta, **state)[0], x, dout)) < 1e-6
-    assert rel_error(dgamma, numerical_gradient(
-        lambda v: batchnorm_forward(x, v, beta, **state)[0], gamma, dout)) < 1e-6
-    assert rel_error(dbeta, numerical_gradient(
-        lambda v: batchnorm_forward(x, gamma, v, **state)[0], beta, dout)) < 1e-6
+    assert (
+        rel_error(
+            dx,
+            numerical_gradient(
+                lambda v: batchnorm_forward(v, gamma, beta, **state)[0], x, dout
+            ),
+        )
+        < 1e-6
+    )
+    assert (
+        rel_error(
+            dgamma,
+            numerical_gradient(
+                lambda v: batchnorm_forward(x, v, beta, **state)[0], gamma, dout
+            ),
+        )
+        < 1e-6
+    )
+    assert (
+        rel_error(
+            dbeta,
+            numerical_gradient(
+                lambda v: batchnorm_forward(x, gamma, v, **state)[0], beta, dout
+            ),
+        )
+        < 1e-6
+    )
 
 
 def test_backward_by_hand():
@@ -190,16 +239,22 @@ def test_backward_by_hand():
 
 # ---------------------------------------------------------------- dtype, purity
 
+
 def test_float32_within_tolerance_of_float64_and_dtype_kept():
     rng = np.random.default_rng(6)
     x64 = rng.standard_normal((4, 3, 5, 6)) * 2 + 3
     gamma, beta, running_mean, running_var = _params(rng, 3)
     dout64 = rng.standard_normal(x64.shape)
     for training in (True, False):
-        kwargs = {"running_mean": running_mean, "running_var": running_var,
-                  "training": training}
+        kwargs = {
+            "running_mean": running_mean,
+            "running_var": running_var,
+            "training": training,
+        }
         out64, cache64 = batchnorm_forward(x64, gamma, beta, **kwargs)
-        out32, cache32 = batchnorm_forward(x64.astype(np.float32), gamma, beta, **kwargs)
+        out32, cache32 = batchnorm_forward(
+            x64.astype(np.float32), gamma, beta, **kwargs
+        )
         assert out32.dtype == np.float32
         np.testing.assert_allclose(out32, out64, rtol=1e-4, atol=1e-5)
         grads64 = batchnorm_backward(dout64, cache64)
@@ -216,8 +271,14 @@ def test_inputs_not_modified():
     arrays = [x, gamma, beta, running_mean, running_var]
     before = [a.copy() for a in arrays]
     for training in (True, False):
-        out, cache = batchnorm_forward(x, gamma, beta, running_mean=running_mean,
-                                       running_var=running_var, training=training)
+        out, cache = batchnorm_forward(
+            x,
+            gamma,
+            beta,
+            running_mean=running_mean,
+            running_var=running_var,
+            training=training,
+        )
         dout = np.ones_like(out)
         batchnorm_backward(dout, cache)
         np.testing.assert_array_equal(dout, 1.0)
@@ -232,34 +293,73 @@ def test_inputs_not_modified():
 X = np.zeros((2, 3, 4, 4))
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda: batchnorm_forward(np.zeros(3), np.ones(3), np.zeros(3)), ValueError,
-     "batchnorm_forward: expected x with 2 or 3 or 4 or 5 dims (N, C, *S), got shape (3,)."),
-    (lambda: batchnorm_forward(X, np.ones(4), np.zeros(3)), ValueError,
-     "batchnorm_forward: expected gamma of shape (C,) = (3,) to match x's channels, "
-     "got shape (4,)."),
-    (lambda: batchnorm_forward(X, np.ones(3), np.zeros((3, 1))), ValueError,
-     "batchnorm_forward: expected beta of shape (C,) = (3,) to match x's channels, "
-     "got shape (3, 1)."),
-    (lambda: batchnorm_forward(X, np.ones(3), np.zeros(3), training=False), ValueError,
-     "batchnorm_forward: expected running_mean and running_var when training=False, "
-     "got None."),
-    (lambda: batchnorm_forward(X, np.ones(3), np.zeros(3), running_mean=np.zeros(2),
-                               running_var=np.ones(3), training=False), ValueError,
-     "batchnorm_forward: expected running_mean of shape (C,) = (3,) to match x's channels, "
-     "got shape (2,)."),
-    (lambda: batchnorm_forward(X, np.ones(3), np.zeros(3), training="eval"), TypeError,
-     "batchnorm_forward: expected training as a bool, got 'eval'."),
-    (lambda: batchnorm_forward(X, np.ones(3), np.zeros(3), eps=-1.0), ValueError,
-     "batchnorm_forward: expected eps >= 0, got -1.0."),
-    (lambda: batchnorm_forward(np.zeros((1, 3)), np.ones(3), np.zeros(3)), ValueError,
-     "batchnorm_forward: expected more than 1 value per channel in training mode, "
-     "got x of shape (1, 3)."),
-    (lambda: batchnorm_init_state(0), ValueError,
-     "batchnorm_init_state: expected channels as a positive int, got 0."),
-    (lambda: batchnorm_init_state(3, dtype=np.int32), TypeError,
-     "batchnorm_init_state: expected a floating dtype, got dtype int32."),
-])
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: batchnorm_forward(np.zeros(3), np.ones(3), np.zeros(3)),
+            ValueError,
+            "batchnorm_forward: expected x with 2 or 3 or 4 or 5 dims (N, C, *S), got shape (3,).",
+        ),
+        (
+            lambda: batchnorm_forward(X, np.ones(4), np.zeros(3)),
+            ValueError,
+            "batchnorm_forward: expected gamma of shape (C,) = (3,) to match x's channels, "
+            "got shape (4,).",
+        ),
+        (
+            lambda: batchnorm_forward(X, np.ones(3), np.zeros((3, 1))),
+            ValueError,
+            "batchnorm_forward: expected beta of shape (C,) = (3,) to match x's channels, "
+            "got shape (3, 1).",
+        ),
+        (
+            lambda: batchnorm_forward(X, np.ones(3), np.zeros(3), training=False),
+            ValueError,
+            "batchnorm_forward: expected running_mean and running_var when training=False, "
+            "got None.",
+        ),
+        (
+            lambda: batchnorm_forward(
+                X,
+                np.ones(3),
+                np.zeros(3),
+                running_mean=np.zeros(2),
+                running_var=np.ones(3),
+                training=False,
+            ),
+            ValueError,
+            "batchnorm_forward: expected running_mean of shape (C,) = (3,) to match x's channels, "
+            "got shape (2,).",
+        ),
+        (
+            lambda: batchnorm_forward(X, np.ones(3), np.zeros(3), training="eval"),
+            TypeError,
+            "batchnorm_forward: expected training as a bool, got 'eval'.",
+        ),
+        (
+            lambda: batchnorm_forward(X, np.ones(3), np.zeros(3), eps=-1.0),
+            ValueError,
+            "batchnorm_forward: expected eps >= 0, got -1.0.",
+        ),
+        (
+            lambda: batchnorm_forward(np.zeros((1, 3)), np.ones(3), np.zeros(3)),
+            ValueError,
+            "batchnorm_forward: expected more than 1 value per channel in training mode, "
+            "got x of shape (1, 3).",
+        ),
+        (
+            lambda: batchnorm_init_state(0),
+            ValueError,
+            "batchnorm_init_state: expected channels as a positive int, got 0.",
+        ),
+        (
+            lambda: batchnorm_init_state(3, dtype=np.int32),
+            TypeError,
+            "batchnorm_init_state: expected a floating dtype, got dtype int32.",
+        ),
+    ],
+)
 def test_forward_errors(call, error, message):
     with pytest.raises(error) as info:
         call()
@@ -268,23 +368,39 @@ def test_forward_errors(call, error, message):
 
 def test_backward_and_update_errors():
     _, train_cache = batchnorm_forward(X, np.ones(3), np.zeros(3))
-    _, eval_cache = batchnorm_forward(X, np.ones(3), np.zeros(3), training=False,
-                                      **batchnorm_init_state(3))
-    with pytest.raises(ValueError, match=r"batchnorm_backward: expected dout of shape "
-                       r"\(2, 3, 4, 4\) \(the forward's output\), got shape \(2, 3\)"):
+    _, eval_cache = batchnorm_forward(
+        X, np.ones(3), np.zeros(3), training=False, **batchnorm_init_state(3)
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"batchnorm_backward: expected dout of shape "
+        r"\(2, 3, 4, 4\) \(the forward's output\), got shape \(2, 3\)",
+    ):
         batchnorm_backward(np.zeros((2, 3)), train_cache)
-    with pytest.raises(TypeError, match="batchnorm_backward: expected the BatchNormCache "
-                       "returned by batchnorm_forward, got a tuple"):
+    with pytest.raises(
+        TypeError,
+        match="batchnorm_backward: expected the BatchNormCache "
+        "returned by batchnorm_forward, got a tuple",
+    ):
         batchnorm_backward(X, tuple(train_cache))
-    with pytest.raises(ValueError, match=r"batchnorm_update_running: expected a cache "
-                       r"from batchnorm_forward\(..., training=True\), got a cache from "
-                       "evaluation mode"):
+    with pytest.raises(
+        ValueError,
+        match=r"batchnorm_update_running: expected a cache "
+        r"from batchnorm_forward\(..., training=True\), got a cache from "
+        "evaluation mode",
+    ):
         batchnorm_update_running(np.zeros(3), np.ones(3), eval_cache)
-    with pytest.raises(ValueError, match=r"batchnorm_update_running: expected momentum "
-                       r"in \[0, 1\], got 1.5"):
+    with pytest.raises(
+        ValueError,
+        match=r"batchnorm_update_running: expected momentum "
+        r"in \[0, 1\], got 1.5",
+    ):
         batchnorm_update_running(np.zeros(3), np.ones(3), train_cache, momentum=1.5)
-    with pytest.raises(ValueError, match=r"batchnorm_update_running: expected running_var "
-                       r"of shape \(C,\) = \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"batchnorm_update_running: expected running_var "
+        r"of shape \(C,\) = \(3,\)",
+    ):
         batchnorm_update_running(np.zeros(3), np.ones(4), train_cache)
 
 

@@ -20,6 +20,7 @@ from reference.testing import numerical_gradient, rel_error
 
 # ---------------------------------------------------------------- naive oracles
 
+
 def _tuple(v, nd):
     return (v,) * nd if isinstance(v, int) else tuple(v)
 
@@ -27,33 +28,61 @@ def _tuple(v, nd):
 def naive_max_pool(x, dout, kernel, stride, padding):
     """Loops over every output cell: (out, dx); ties go to np.argmax's first max."""
     nd = x.ndim - 2
-    kernel, stride, padding = _tuple(kernel, nd), _tuple(stride, nd), _tuple(padding, nd)
-    x_pad = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in padding],
-                   constant_values=-np.inf)
-    out_spatial = [1 + (s - k) // st for s, k, st in zip(x_pad.shape[2:], kernel, stride, strict=True)]
+    kernel, stride, padding = (
+        _tuple(kernel, nd),
+        _tuple(stride, nd),
+        _tuple(padding, nd),
+    )
+    x_pad = np.pad(
+        x, [(0, 0), (0, 0)] + [(p, p) for p in padding], constant_values=-np.inf
+    )
+    out_spatial = [
+        1 + (s - k) // st
+        for s, k, st in zip(x_pad.shape[2:], kernel, stride, strict=True)
+    ]
     out = np.empty((*x.shape[:2], *out_spatial), dtype=x.dtype)
     dx_pad = np.zeros(x_pad.shape)
     for n, c in np.ndindex(*x.shape[:2]):
         for o in np.ndindex(*out_spatial):
             corner = [i * st for i, st in zip(o, stride, strict=True)]
-            window = x_pad[(n, c, *(slice(a, a + k) for a, k in zip(corner, kernel, strict=True)))]
+            window = x_pad[
+                (n, c, *(slice(a, a + k) for a, k in zip(corner, kernel, strict=True)))
+            ]
             first = np.unravel_index(np.argmax(window), window.shape)
             out[(n, c, *o)] = window[first]
             if dout is not None:
-                dx_pad[(n, c, *(a + u for a, u in zip(corner, first, strict=True)))] += dout[(n, c, *o)]
-    crop = (slice(None), slice(None), *(slice(p, p + s) for p, s in zip(padding, x.shape[2:], strict=True)))
+                dx_pad[
+                    (n, c, *(a + u for a, u in zip(corner, first, strict=True)))
+                ] += dout[(n, c, *o)]
+    crop = (
+        slice(None),
+        slice(None),
+        *(slice(p, p + s) for p, s in zip(padding, x.shape[2:], strict=True)),
+    )
     return out, dx_pad[crop]
 
 
 def naive_avg_pool(x, kernel, stride):
     nd = x.ndim - 2
     kernel, stride = _tuple(kernel, nd), _tuple(stride, nd)
-    out_spatial = [1 + (s - k) // st for s, k, st in zip(x.shape[2:], kernel, stride, strict=True)]
+    out_spatial = [
+        1 + (s - k) // st for s, k, st in zip(x.shape[2:], kernel, stride, strict=True)
+    ]
     out = np.empty((*x.shape[:2], *out_spatial))
     for o in np.ndindex(*out_spatial):
-        window = x[(slice(None), slice(None),
-                    *(slice(i * st, i * st + k) for i, st, k in zip(o, stride, kernel, strict=True)))]
-        out[(slice(None), slice(None), *o)] = window.reshape(*x.shape[:2], -1).mean(axis=2)
+        window = x[
+            (
+                slice(None),
+                slice(None),
+                *(
+                    slice(i * st, i * st + k)
+                    for i, st, k in zip(o, stride, kernel, strict=True)
+                ),
+            )
+        ]
+        out[(slice(None), slice(None), *o)] = window.reshape(*x.shape[:2], -1).mean(
+            axis=2
+        )
     return out
 
 
@@ -73,17 +102,20 @@ MAX_CASES = [
 
 # ---------------------------------------------------------------- max pooling
 
+
 @pytest.mark.parametrize(("shape", "kernel", "stride", "padding"), MAX_CASES)
 def test_max_pool_matches_naive_loops_including_ties(shape, kernel, stride, padding):
     rng = np.random.default_rng(0)
     for x in (rng.standard_normal(shape), rng.integers(0, 3, shape).astype(float)):
         out, cache = max_pool_forward(x, kernel, stride, padding)
         dout = rng.standard_normal(out.shape)
-        expected_out, expected_dx = naive_max_pool(x, dout, kernel, stride or kernel,
-                                                   padding)
+        expected_out, expected_dx = naive_max_pool(
+            x, dout, kernel, stride or kernel, padding
+        )
         np.testing.assert_array_equal(out, expected_out)
-        np.testing.assert_allclose(max_pool_backward(dout, cache), expected_dx,
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            max_pool_backward(dout, cache), expected_dx, rtol=1e-12, atol=1e-12
+        )
 
 
 @pytest.mark.parametrize(("shape", "kernel", "stride", "padding"), MAX_CASES)
@@ -92,8 +124,9 @@ def test_max_pool_gradient_check(shape, kernel, stride, padding):
     x = rng.permutation(np.prod(shape)).reshape(shape) / 7.0  # distinct: no ties
     out, cache = max_pool_forward(x, kernel, stride, padding)
     dout = rng.standard_normal(out.shape)
-    numeric = numerical_gradient(lambda v: max_pool_forward(v, kernel, stride, padding)[0],
-                                 x, dout)
+    numeric = numerical_gradient(
+        lambda v: max_pool_forward(v, kernel, stride, padding)[0], x, dout
+    )
     assert rel_error(max_pool_backward(dout, cache), numeric) < 1e-6
 
 
@@ -111,42 +144,49 @@ def test_max_pool_densenet_stem_by_hand_padding_never_wins():
 
 def test_max_pool_ties_first_in_row_major_order_gets_gradient():
     _, cache = max_pool_forward(np.ones((1, 1, 2, 2)), kernel=2)
-    np.testing.assert_array_equal(max_pool_backward(np.full((1, 1, 1, 1), 7.0), cache),
-                                  [[[[7.0, 0.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(
+        max_pool_backward(np.full((1, 1, 1, 1), 7.0), cache),
+        [[[[7.0, 0.0], [0.0, 0.0]]]],
+    )
     _, cache = max_pool_forward(np.ones((1, 1, 2, 2, 2)), kernel=2)
     dx = max_pool_backward(np.ones((1, 1, 1, 1, 1)), cache)
     assert dx[0, 0, 0, 0, 0] == 1.0 and dx.sum() == 1.0
     # a tie between the second row and the first column: row-major picks (0, 1)
     x = np.array([[[[0.0, 5.0], [5.0, 1.0]]]])
     _, cache = max_pool_forward(x, kernel=2)
-    np.testing.assert_array_equal(max_pool_backward(np.ones((1, 1, 1, 1)), cache),
-                                  [[[[0.0, 1.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(
+        max_pool_backward(np.ones((1, 1, 1, 1)), cache), [[[[0.0, 1.0], [0.0, 0.0]]]]
+    )
 
 
 def test_max_pool_nan_propagates_in_jit_and_twin():
     x = np.array([[[[1.0, np.nan], [3.0, 2.0]]]])
     out, cache = max_pool_forward(x, 2)
     assert np.isnan(out[0, 0, 0, 0])
-    np.testing.assert_array_equal(max_pool_backward(np.ones((1, 1, 1, 1)), cache),
-                                  [[[[0.0, 1.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(
+        max_pool_backward(np.ones((1, 1, 1, 1)), cache), [[[[0.0, 1.0], [0.0, 0.0]]]]
+    )
     out_twin, argmax_twin = np.empty((1, 1, 1, 1)), np.empty((1, 1, 1, 1), np.uint8)
-    kernels_pool.max_pool_forward_3d_numpy(x.reshape(1, 1, 2, 2), 1, 2, 2, 1, 2, 2, 0, 0, 0,
-                                        out_twin, argmax_twin)
+    kernels_pool.max_pool_forward_3d_numpy(
+        x.reshape(1, 1, 2, 2), 1, 2, 2, 1, 2, 2, 0, 0, 0, out_twin, argmax_twin
+    )
     assert np.isnan(out_twin[0, 0, 0, 0]) and argmax_twin[0, 0, 0, 0] == 1
     # a NaN after the maximum, a window with both infinities (no NaN)
     x = np.array([[[5.0, np.nan, 1.0, np.inf, -np.inf, 0.0]]])
     out, cache = max_pool_forward(x, kernel=3)
     assert np.isnan(out[0, 0, 0]) and out[0, 0, 1] == np.inf
-    np.testing.assert_array_equal(max_pool_backward(np.ones((1, 1, 2)), cache),
-                                  [[[0.0, 1.0, 0.0, 1.0, 0.0, 0.0]]])
+    np.testing.assert_array_equal(
+        max_pool_backward(np.ones((1, 1, 2)), cache), [[[0.0, 1.0, 0.0, 1.0, 0.0, 0.0]]]
+    )
 
 
 def test_max_pool_overlapping_windows_add_gradients():
     x = np.array([[[0.0, 5.0, 1.0, 0.0, 2.0]]])
     out, cache = max_pool_forward(x, kernel=3, stride=1)
     np.testing.assert_array_equal(out, [[[5.0, 5.0, 2.0]]])
-    np.testing.assert_array_equal(max_pool_backward(np.ones((1, 1, 3)), cache),
-                                  [[[0.0, 2.0, 0.0, 0.0, 1.0]]])
+    np.testing.assert_array_equal(
+        max_pool_backward(np.ones((1, 1, 3)), cache), [[[0.0, 2.0, 0.0, 0.0, 1.0]]]
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -170,8 +210,12 @@ def test_max_pool_float32_equals_float64():
     out32, cache32 = max_pool_forward(x.astype(np.float32), 3, 2, 1)
     np.testing.assert_array_equal(out32, out64.astype(np.float32))  # max is exact
     dout = rng.standard_normal(out64.shape)
-    np.testing.assert_allclose(max_pool_backward(dout.astype(np.float32), cache32),
-                               max_pool_backward(dout, cache64), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        max_pool_backward(dout.astype(np.float32), cache32),
+        max_pool_backward(dout, cache64),
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 def test_max_pool_accepts_non_contiguous_input():
@@ -182,24 +226,39 @@ def test_max_pool_accepts_non_contiguous_input():
 
 # ---------------------------------------------------------------- Numba vs NumPy twins
 
+
 def _canonical_case(rng, shape, kernel, stride, padding, ties):
     x = rng.integers(0, 3, shape).astype(float) if ties else rng.standard_normal(shape)
     if ties:  # sprinkle NaN and +-inf: NaN must propagate, +inf - inf is not a NaN
-        x.flat[rng.choice(x.size, 6, replace=False)] = [np.nan, np.nan, np.inf, -np.inf,
-                                                         np.inf, -np.inf]
-    out_shape = (shape[0], *(1 + (s + 2 * p - k) // st
-                             for s, k, st, p in zip(shape[1:], kernel, stride, padding, strict=True)))
+        x.flat[rng.choice(x.size, 6, replace=False)] = [
+            np.nan,
+            np.nan,
+            np.inf,
+            -np.inf,
+            np.inf,
+            -np.inf,
+        ]
+    out_shape = (
+        shape[0],
+        *(
+            1 + (s + 2 * p - k) // st
+            for s, k, st, p in zip(shape[1:], kernel, stride, padding, strict=True)
+        ),
+    )
     return x, out_shape
 
 
 @pytest.mark.numba
 @pytest.mark.parametrize("ties", [False, True])
-@pytest.mark.parametrize(("shape", "kernel", "stride", "padding"), [
-    ((3, 1, 1, 9), (1, 1, 3), (1, 1, 2), (0, 0, 1)),
-    ((3, 1, 7, 8), (1, 3, 3), (1, 2, 2), (0, 1, 1)),
-    ((2, 4, 5, 6), (2, 2, 2), (2, 2, 2), (0, 0, 0)),
-    ((2, 5, 6, 7), (3, 2, 3), (2, 1, 3), (1, 1, 1)),
-])
+@pytest.mark.parametrize(
+    ("shape", "kernel", "stride", "padding"),
+    [
+        ((3, 1, 1, 9), (1, 1, 3), (1, 1, 2), (0, 0, 1)),
+        ((3, 1, 7, 8), (1, 3, 3), (1, 2, 2), (0, 1, 1)),
+        ((2, 4, 5, 6), (2, 2, 2), (2, 2, 2), (0, 0, 0)),
+        ((2, 5, 6, 7), (3, 2, 3), (2, 1, 3), (1, 1, 1)),
+    ],
+)
 def test_max_pool_jit_kernels_equal_numpy_twins(shape, kernel, stride, padding, ties):
     rng = np.random.default_rng(5)
     for dtype in (np.float32, np.float64):
@@ -207,9 +266,12 @@ def test_max_pool_jit_kernels_equal_numpy_twins(shape, kernel, stride, padding, 
         x = x.astype(dtype)
         results = []
         for forward, backward in (
-                (kernels_pool.max_pool_forward_3d, kernels_pool.max_pool_backward_3d),
-                (kernels_pool.max_pool_forward_3d_numpy,
-                 kernels_pool.max_pool_backward_3d_numpy)):
+            (kernels_pool.max_pool_forward_3d, kernels_pool.max_pool_backward_3d),
+            (
+                kernels_pool.max_pool_forward_3d_numpy,
+                kernels_pool.max_pool_backward_3d_numpy,
+            ),
+        ):
             out = np.empty(out_shape, dtype)
             argmax = np.empty(out_shape, np.uint8)
             forward(x, *kernel, *stride, *padding, out, argmax)
@@ -227,14 +289,20 @@ def test_upsample_jit_kernels_equal_numpy_twins():
     for factors in [(1, 1, 2), (2, 2, 2), (1, 3, 2), (2, 1, 3)]:
         out_shape = (3, *(s * f for s, f in zip(x.shape[1:], factors, strict=True)))
         outs = []
-        for kernel in (kernels_pool.upsample_forward_3d, kernels_pool.upsample_forward_3d_numpy):
+        for kernel in (
+            kernels_pool.upsample_forward_3d,
+            kernels_pool.upsample_forward_3d_numpy,
+        ):
             out = np.empty(out_shape)
             kernel(x, *factors, out)
             outs.append(out)
         np.testing.assert_array_equal(*outs)
         dout = rng.standard_normal(out_shape)
         dxs = []
-        for kernel in (kernels_pool.upsample_backward_3d, kernels_pool.upsample_backward_3d_numpy):
+        for kernel in (
+            kernels_pool.upsample_backward_3d,
+            kernels_pool.upsample_backward_3d_numpy,
+        ):
             dx = np.zeros(x.shape)
             kernel(dout, *factors, dx)
             dxs.append(dx)
@@ -259,7 +327,9 @@ json.dump({"out": out.tolist(), "dx": max_pool_backward(out, cache).tolist(),
 
 @pytest.mark.numba
 def test_everything_runs_with_numba_jit_disabled(run_without_jit):
-    got = {k: np.array(v) for k, v in json.loads(run_without_jit(_NO_JIT_SCRIPT)).items()}
+    got = {
+        k: np.array(v) for k, v in json.loads(run_without_jit(_NO_JIT_SCRIPT)).items()
+    }
     from reference.ops import upsample_backward, upsample_forward
 
     x = np.random.default_rng(7).integers(0, 4, (2, 2, 5, 6)).astype(float)
@@ -290,10 +360,13 @@ def test_avg_pool_matches_naive_and_gradient_check(shape, kernel, stride):
     rng = np.random.default_rng(8)
     x = rng.standard_normal(shape)
     out, cache = avg_pool_forward(x, kernel, stride)
-    np.testing.assert_allclose(out, naive_avg_pool(x, kernel, stride or kernel),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        out, naive_avg_pool(x, kernel, stride or kernel), rtol=1e-12, atol=1e-14
+    )
     dout = rng.standard_normal(out.shape)
-    numeric = numerical_gradient(lambda v: avg_pool_forward(v, kernel, stride)[0], x, dout)
+    numeric = numerical_gradient(
+        lambda v: avg_pool_forward(v, kernel, stride)[0], x, dout
+    )
     assert rel_error(avg_pool_backward(dout, cache), numeric) < 1e-6
 
 
@@ -301,18 +374,23 @@ def test_avg_pool_by_hand():
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     out, cache = avg_pool_forward(x, kernel=2)  # DenseNet's transition
     np.testing.assert_array_equal(out, [[[[2.5, 4.5], [10.5, 12.5]]]])
-    np.testing.assert_array_equal(avg_pool_backward(np.full((1, 1, 2, 2), 4.0), cache),
-                                  np.ones((1, 1, 4, 4)))
+    np.testing.assert_array_equal(
+        avg_pool_backward(np.full((1, 1, 2, 2), 4.0), cache), np.ones((1, 1, 4, 4))
+    )
     # an odd length: the last cell is in no window and gets no gradient
     out, cache = avg_pool_forward(np.arange(5.0).reshape(1, 1, 5), kernel=2)
     np.testing.assert_array_equal(out, [[[0.5, 2.5]]])
-    np.testing.assert_array_equal(avg_pool_backward(np.ones((1, 1, 2)), cache),
-                                  [[[0.5, 0.5, 0.5, 0.5, 0.0]]])
+    np.testing.assert_array_equal(
+        avg_pool_backward(np.ones((1, 1, 2)), cache), [[[0.5, 0.5, 0.5, 0.5, 0.0]]]
+    )
     # overlapping windows share cells: gradients add
-    out, cache = avg_pool_forward(np.array([[[1.0, 2.0, 3.0, 4.0]]]), kernel=3, stride=1)
+    out, cache = avg_pool_forward(
+        np.array([[[1.0, 2.0, 3.0, 4.0]]]), kernel=3, stride=1
+    )
     np.testing.assert_array_equal(out, [[[2.0, 3.0]]])
-    np.testing.assert_array_equal(avg_pool_backward(np.full((1, 1, 2), 3.0), cache),
-                                  [[[1.0, 2.0, 2.0, 1.0]]])
+    np.testing.assert_array_equal(
+        avg_pool_backward(np.full((1, 1, 2), 3.0), cache), [[[1.0, 2.0, 2.0, 1.0]]]
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -333,6 +411,7 @@ def test_avg_pool_dtype_float32_tolerance_inputs_unchanged(dtype):
 
 # ---------------------------------------------------------------- global average pooling
 
+
 @pytest.mark.parametrize("shape", [(2, 3, 5), (2, 3, 4, 5), (1, 2, 3, 4, 2)])
 def test_global_avg_pool_values_and_gradient_check(shape):
     rng = np.random.default_rng(10)
@@ -349,8 +428,10 @@ def test_global_avg_pool_by_hand_and_float32():
     x = np.arange(8.0).reshape(1, 2, 2, 2)
     out, cache = global_avg_pool_forward(x)
     np.testing.assert_array_equal(out, [[1.5, 5.5]])
-    np.testing.assert_array_equal(global_avg_pool_backward(np.array([[4.0, 8.0]]), cache),
-                                  [[[[1.0, 1.0], [1.0, 1.0]], [[2.0, 2.0], [2.0, 2.0]]]])
+    np.testing.assert_array_equal(
+        global_avg_pool_backward(np.array([[4.0, 8.0]]), cache),
+        [[[[1.0, 1.0], [1.0, 1.0]], [[2.0, 2.0], [2.0, 2.0]]]],
+    )
     out32, cache32 = global_avg_pool_forward(x.astype(np.float32))
     assert out32.dtype == np.float32
     assert global_avg_pool_backward(out32, cache32).dtype == np.float32
@@ -358,41 +439,83 @@ def test_global_avg_pool_by_hand_and_float32():
 
 # ---------------------------------------------------------------- errors
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda: max_pool_forward(np.zeros((3, 4)), 2), ValueError,
-     "max_pool_forward: expected x with 3 or 4 or 5 dims (N, C, *S), got shape (3, 4)."),
-    (lambda: max_pool_forward(np.zeros((1, 1, 2, 2)), 3), ValueError,
-     "max_pool_forward: expected kernel no larger than the spatial size (2, 2), "
-     "got kernel=(3, 3) for x of shape (1, 1, 2, 2). Use a smaller kernel or a larger "
-     "input."),
-    (lambda: max_pool_forward(np.zeros((1, 1, 2, 2)), 5, 1, 1), ValueError,
-     "max_pool_forward: expected kernel no larger than the padded spatial size (4, 4), "
-     "got kernel=(5, 5) for x of shape (1, 1, 2, 2)."),
-    (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 3, 1, 2), ValueError,
-     "max_pool_forward: expected padding at most half the kernel (<= (1, 1)), "
-     "got padding=(2, 2)."),
-    (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), (2, 2, 2)), ValueError,
-     "max_pool_forward: expected kernel with 2 entries (one per spatial dim), "
-     "got (2, 2, 2)."),
-    (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 2.0), TypeError,
-     "max_pool_forward: expected kernel as an int or a tuple of 2 ints, got 2.0."),
-    (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), True), TypeError,
-     "max_pool_forward: expected kernel as an int or a tuple of 2 ints, got True."),
-    (lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 2, 0), ValueError,
-     "max_pool_forward: expected stride >= 1 on every axis, got stride=(0, 0)."),
-    (lambda: max_pool_forward(np.array([["a"]]), 2), TypeError,
-     "max_pool_forward: expected x with a numeric dtype"),
-    (lambda: avg_pool_forward(np.zeros((1, 1, 4, 4, 4, 4)), 2), ValueError,
-     "avg_pool_forward: expected x with 3 or 4 or 5 dims (N, C, *S), "
-     "got shape (1, 1, 4, 4, 4, 4)."),
-    (lambda: avg_pool_forward(np.zeros((1, 1, 3)), 4), ValueError,
-     "avg_pool_forward: expected kernel no larger than the spatial size (3,), "
-     "got kernel=(4,) for x of shape (1, 1, 3). Use a smaller kernel"),
-    (lambda: global_avg_pool_forward(np.zeros((2, 3))), ValueError,
-     "global_avg_pool_forward: expected x with 3 or 4 or 5 dims (N, C, *S), "
-     "got shape (2, 3)."),
-])
-def test_pooling_errors_name_function_argument_expected_and_actual(call, error, message):
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: max_pool_forward(np.zeros((3, 4)), 2),
+            ValueError,
+            "max_pool_forward: expected x with 3 or 4 or 5 dims (N, C, *S), got shape (3, 4).",
+        ),
+        (
+            lambda: max_pool_forward(np.zeros((1, 1, 2, 2)), 3),
+            ValueError,
+            "max_pool_forward: expected kernel no larger than the spatial size (2, 2), "
+            "got kernel=(3, 3) for x of shape (1, 1, 2, 2). Use a smaller kernel or a larger "
+            "input.",
+        ),
+        (
+            lambda: max_pool_forward(np.zeros((1, 1, 2, 2)), 5, 1, 1),
+            ValueError,
+            "max_pool_forward: expected kernel no larger than the padded spatial size (4, 4), "
+            "got kernel=(5, 5) for x of shape (1, 1, 2, 2).",
+        ),
+        (
+            lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 3, 1, 2),
+            ValueError,
+            "max_pool_forward: expected padding at most half the kernel (<= (1, 1)), "
+            "got padding=(2, 2).",
+        ),
+        (
+            lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), (2, 2, 2)),
+            ValueError,
+            "max_pool_forward: expected kernel with 2 entries (one per spatial dim), "
+            "got (2, 2, 2).",
+        ),
+        (
+            lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 2.0),
+            TypeError,
+            "max_pool_forward: expected kernel as an int or a tuple of 2 ints, got 2.0.",
+        ),
+        (
+            lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), True),
+            TypeError,
+            "max_pool_forward: expected kernel as an int or a tuple of 2 ints, got True.",
+        ),
+        (
+            lambda: max_pool_forward(np.zeros((1, 1, 6, 6)), 2, 0),
+            ValueError,
+            "max_pool_forward: expected stride >= 1 on every axis, got stride=(0, 0).",
+        ),
+        (
+            lambda: max_pool_forward(np.array([["a"]]), 2),
+            TypeError,
+            "max_pool_forward: expected x with a numeric dtype",
+        ),
+        (
+            lambda: avg_pool_forward(np.zeros((1, 1, 4, 4, 4, 4)), 2),
+            ValueError,
+            "avg_pool_forward: expected x with 3 or 4 or 5 dims (N, C, *S), "
+            "got shape (1, 1, 4, 4, 4, 4).",
+        ),
+        (
+            lambda: avg_pool_forward(np.zeros((1, 1, 3)), 4),
+            ValueError,
+            "avg_pool_forward: expected kernel no larger than the spatial size (3,), "
+            "got kernel=(4,) for x of shape (1, 1, 3). Use a smaller kernel",
+        ),
+        (
+            lambda: global_avg_pool_forward(np.zeros((2, 3))),
+            ValueError,
+            "global_avg_pool_forward: expected x with 3 or 4 or 5 dims (N, C, *S), "
+            "got shape (2, 3).",
+        ),
+    ],
+)
+def test_pooling_errors_name_function_argument_expected_and_actual(
+    call, error, message
+):
     with pytest.raises(error) as info:
         call()
     assert str(info.value).startswith(message)
@@ -403,27 +526,50 @@ def test_pooling_backward_errors():
     _, max_cache = max_pool_forward(x, 2)
     _, avg_cache = avg_pool_forward(x, 2)
     _, global_cache = global_avg_pool_forward(x)
-    assert isinstance(max_cache, PoolCache) and isinstance(global_cache, GlobalPoolCache)
-    with pytest.raises(ValueError, match=r"max_pool_backward: expected dout of shape "
-                       r"\(1, 2, 2, 2\) \(the forward's output\), got shape \(1, 2, 4, 4\)"):
+    assert isinstance(max_cache, PoolCache) and isinstance(
+        global_cache, GlobalPoolCache
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"max_pool_backward: expected dout of shape "
+        r"\(1, 2, 2, 2\) \(the forward's output\), got shape \(1, 2, 4, 4\)",
+    ):
         max_pool_backward(x, max_cache)
-    with pytest.raises(TypeError, match="max_pool_backward: expected the PoolCache returned "
-                       "by max_pool_forward, got a PoolCache from avg_pool_forward"):
+    with pytest.raises(
+        TypeError,
+        match="max_pool_backward: expected the PoolCache returned "
+        "by max_pool_forward, got a PoolCache from avg_pool_forward",
+    ):
         max_pool_backward(np.zeros((1, 2, 2, 2)), avg_cache)
-    with pytest.raises(TypeError, match="avg_pool_backward: expected the PoolCache returned "
-                       "by avg_pool_forward, got a PoolCache from max_pool_forward"):
+    with pytest.raises(
+        TypeError,
+        match="avg_pool_backward: expected the PoolCache returned "
+        "by avg_pool_forward, got a PoolCache from max_pool_forward",
+    ):
         avg_pool_backward(np.zeros((1, 2, 2, 2)), max_cache)
-    with pytest.raises(TypeError, match="max_pool_backward: expected the PoolCache returned "
-                       "by max_pool_forward, got a GlobalPoolCache"):
+    with pytest.raises(
+        TypeError,
+        match="max_pool_backward: expected the PoolCache returned "
+        "by max_pool_forward, got a GlobalPoolCache",
+    ):
         max_pool_backward(np.zeros((1, 2, 2, 2)), global_cache)
-    with pytest.raises(ValueError, match=r"avg_pool_backward: expected dout of shape "
-                       r"\(1, 2, 2, 2\) \(the forward's output\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"avg_pool_backward: expected dout of shape "
+        r"\(1, 2, 2, 2\) \(the forward's output\)",
+    ):
         avg_pool_backward(np.zeros((1, 2, 3, 3)), avg_cache)
-    with pytest.raises(TypeError, match="global_avg_pool_backward: expected the "
-                       "GlobalPoolCache returned by global_avg_pool_forward, got a PoolCache"):
+    with pytest.raises(
+        TypeError,
+        match="global_avg_pool_backward: expected the "
+        "GlobalPoolCache returned by global_avg_pool_forward, got a PoolCache",
+    ):
         global_avg_pool_backward(np.zeros((1, 2)), max_cache)
-    with pytest.raises(ValueError, match=r"global_avg_pool_backward: expected dout of "
-                       r"shape \(1, 2\) \(the forward's output\), got shape \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"global_avg_pool_backward: expected dout of "
+        r"shape \(1, 2\) \(the forward's output\), got shape \(2,\)",
+    ):
         global_avg_pool_backward(np.zeros(2), global_cache)
 
 
@@ -455,17 +601,24 @@ def test_two_threads_give_the_same_result_as_one(op, thread_runs, monkeypatch):
 
 # ---------------------------------------------------------------- one rule with conv
 
-@pytest.mark.parametrize(("call", "name"), [
-    (lambda x: max_pool_forward(x, 2, stride=2.0), "stride"),
-    (lambda x: max_pool_forward(x, 2, stride=(2, 2.0)), "stride"),
-    (lambda x: max_pool_forward(x, 3, stride=2, padding=1.0), "padding"),
-    (lambda x: max_pool_forward(x, (2, 2.0)), "kernel"),
-    (lambda x: avg_pool_forward(x, 2, stride=2.0), "stride"),
-    (lambda x: avg_pool_forward(x, 2, stride=False), "stride"),
-])
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda x: max_pool_forward(x, 2, stride=2.0), "stride"),
+        (lambda x: max_pool_forward(x, 2, stride=(2, 2.0)), "stride"),
+        (lambda x: max_pool_forward(x, 3, stride=2, padding=1.0), "padding"),
+        (lambda x: max_pool_forward(x, (2, 2.0)), "kernel"),
+        (lambda x: avg_pool_forward(x, 2, stride=2.0), "stride"),
+        (lambda x: avg_pool_forward(x, 2, stride=False), "stride"),
+    ],
+)
 def test_pooling_rejects_float_and_bool_hyperparameters_as_conv_does(call, name):
-    with pytest.raises(TypeError, match=rf"_pool_forward: expected {name} as an int or "
-                       r"a tuple of 2 ints, got "):
+    with pytest.raises(
+        TypeError,
+        match=rf"_pool_forward: expected {name} as an int or "
+        r"a tuple of 2 ints, got ",
+    ):
         call(np.zeros((1, 1, 4, 4)))
 
 
@@ -473,7 +626,9 @@ def test_pooling_accepts_numpy_ints_and_lists():
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     expected = max_pool_forward(x, 2)[0]
     np.testing.assert_array_equal(max_pool_forward(x, np.int64(2))[0], expected)
-    np.testing.assert_array_equal(max_pool_forward(x, [2, 2], stride=[2, 2])[0], expected)
+    np.testing.assert_array_equal(
+        max_pool_forward(x, [2, 2], stride=[2, 2])[0], expected
+    )
     out, cache = avg_pool_forward(x, (np.int32(2), 2))
     assert out.shape == (1, 1, 2, 2) and cache.kernel == (2, 2)
     assert all(type(k) is int for k in cache.kernel + cache.stride + cache.padding)

@@ -24,40 +24,56 @@ def brain():
 
 # --------------------------------------------------------------------- matrices
 
+
 def test_rotations_are_proper_and_compose_in_order():
     for angles in (0.3, (0.1, -0.4, 0.7)):
         rot = rotation_matrix(angles)
         np.testing.assert_allclose(rot @ rot.T, np.eye(rot.shape[0]), atol=1e-12)
         assert np.isclose(np.linalg.det(rot), 1.0)
-    np.testing.assert_allclose(rotation_matrix(np.pi / 2), [[0, -1], [1, 0]], atol=1e-15)
+    np.testing.assert_allclose(
+        rotation_matrix(np.pi / 2), [[0, -1], [1, 0]], atol=1e-15
+    )
     a, b, c = 0.1, -0.4, 0.7
     about_0 = [[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]]
     about_1 = [[np.cos(b), 0, np.sin(b)], [0, 1, 0], [-np.sin(b), 0, np.cos(b)]]
     about_2 = [[np.cos(c), -np.sin(c), 0], [np.sin(c), np.cos(c), 0], [0, 0, 1]]
-    np.testing.assert_allclose(rotation_matrix((a, b, c)),
-                               np.array(about_2) @ np.array(about_1) @ np.array(about_0),
-                               atol=1e-15)
-    with pytest.raises(ValueError, match=r"rotation_matrix: expected one angle \(2D\) or "
-                                         r"three angles \(3D\), got \(1, 2\)"):
+    np.testing.assert_allclose(
+        rotation_matrix((a, b, c)),
+        np.array(about_2) @ np.array(about_1) @ np.array(about_0),
+        atol=1e-15,
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"rotation_matrix: expected one angle \(2D\) or "
+        r"three angles \(3D\), got \(1, 2\)",
+    ):
         rotation_matrix((1, 2))
 
 
 def test_rigid_matrix_turns_about_its_centre():
     center, shift = np.array([3.0, -2.0, 5.0]), np.array([1.0, 2.0, -0.5])
     matrix = rigid_matrix((0.2, 0.3, -0.1), shift, center)
-    np.testing.assert_allclose(matrix @ [*center, 1], [*(center + shift), 1], atol=1e-12)
+    np.testing.assert_allclose(
+        matrix @ [*center, 1], [*(center + shift), 1], atol=1e-12
+    )
     point = np.array([4.0, 0.0, 1.0])
     np.testing.assert_allclose(
         (matrix @ [*point, 1])[:3],
-        rotation_matrix((0.2, 0.3, -0.1)) @ (point - center) + center + shift)
-    np.testing.assert_array_equal(rigid_matrix(0.0, [2, -1]),
-                                  [[1, 0, 2], [0, 1, -1], [0, 0, 1]])
-    with pytest.raises(ValueError, match=r"rigid_matrix: expected shift and center of 2 "
-                                         r"numbers for a 2D rotation, got shapes \(3,\)"):
+        rotation_matrix((0.2, 0.3, -0.1)) @ (point - center) + center + shift,
+    )
+    np.testing.assert_array_equal(
+        rigid_matrix(0.0, [2, -1]), [[1, 0, 2], [0, 1, -1], [0, 0, 1]]
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"rigid_matrix: expected shift and center of 2 "
+        r"numbers for a 2D rotation, got shapes \(3,\)",
+    ):
         rigid_matrix(0.1, [1, 2, 3])
 
 
 # --------------------------------------------------------------------- resample
+
 
 def test_resample_pulls_from_the_mapped_point():
     rng = np.random.default_rng(0)
@@ -71,7 +87,9 @@ def test_resample_pulls_from_the_mapped_point():
     matrix = rigid_matrix((0.2, -0.1, 0.3), [0.4, 0.1, -0.3], [2.5, 3, 2])
     points = np.indices(volume.shape).reshape(3, -1).astype(float)
     mapped = matrix[:3, :3] @ points + matrix[:3, 3:]
-    direct = ndimage.map_coordinates(volume, mapped, order=1, cval=0.0).reshape(volume.shape)
+    direct = ndimage.map_coordinates(volume, mapped, order=1, cval=0.0).reshape(
+        volume.shape
+    )
     np.testing.assert_allclose(resample(volume, matrix), direct, atol=1e-12)
 
 
@@ -82,22 +100,37 @@ def test_resample_quarter_turn_and_nearest_labels():
     turned = resample(square, rigid_matrix(np.pi / 2, [0, 0], [1.5, 1.5]))
     np.testing.assert_allclose(turned, np.rot90(square, -1), atol=1e-9)
     labels = np.random.default_rng(1).integers(0, 4, size=(9, 8)).astype(np.uint8)
-    warped = resample(labels, rigid_matrix(0.37, [0.3, -0.6], [4, 3.5]),
-                      interpolation="nearest")
+    warped = resample(
+        labels, rigid_matrix(0.37, [0.3, -0.6], [4, 3.5]), interpolation="nearest"
+    )
     assert warped.dtype == np.uint8 and set(np.unique(warped)) <= {0, 1, 2, 3}
     assert resample(image.astype(int), rigid_matrix(0.0, [0, 0])).dtype == np.float64
-    with pytest.raises(ValueError, match=r'resample: expected interpolation "linear" or '
-                                         r'"nearest", got \'cubic\''):
+    with pytest.raises(
+        ValueError,
+        match=r'resample: expected interpolation "linear" or '
+        r'"nearest", got \'cubic\'',
+    ):
         resample(image, np.eye(3), interpolation="cubic")
-    with pytest.raises(ValueError, match=r"resample: expected matrix of shape \(3, 3\) "
-                                         r"for a 2D volume, got shape \(4, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"resample: expected matrix of shape \(3, 3\) "
+        r"for a 2D volume, got shape \(4, 4\)",
+    ):
         resample(image, np.eye(4))
 
 
 # ------------------------------------------------------------ phase correlation
 
-@pytest.mark.parametrize("shape, shift", [((16, 12), (3, -5)), ((9, 10), (-4, 5)),
-                                          ((8, 6, 10), (2, -2, 4)), ((12, 12), (0, 0))])
+
+@pytest.mark.parametrize(
+    "shape, shift",
+    [
+        ((16, 12), (3, -5)),
+        ((9, 10), (-4, 5)),
+        ((8, 6, 10), (2, -2, 4)),
+        ((12, 12), (0, 0)),
+    ],
+)
 def test_phase_correlation_finds_circular_shifts(shape, shift):
     fixed = np.random.default_rng(0).normal(size=shape)
     moving = np.roll(fixed, shift, axis=tuple(range(len(shape))))
@@ -109,8 +142,9 @@ def test_phase_correlation_finds_circular_shifts(shape, shift):
 def test_phase_correlation_half_way_shift_is_positive():
     fixed = np.random.default_rng(1).normal(size=(8, 7))
     # -4 and +4 are the same shift on 8 voxels: reported in (-n/2, n/2], so +4
-    np.testing.assert_array_equal(phase_correlation(fixed, np.roll(fixed, (-4, -3), (0, 1))),
-                                  [4, -3])
+    np.testing.assert_array_equal(
+        phase_correlation(fixed, np.roll(fixed, (-4, -3), (0, 1))), [4, -3]
+    )
 
 
 def test_phase_correlation_shift_aligns_a_brain(brain):
@@ -118,34 +152,51 @@ def test_phase_correlation_shift_aligns_a_brain(brain):
     moving = resample(flair, np.linalg.inv(rigid_matrix(0.0, [4, -7])))  # a real shift
     shift = phase_correlation(flair, moving)
     np.testing.assert_array_equal(shift, [4, -7])
-    np.testing.assert_allclose(resample(moving, rigid_matrix(0.0, shift)), flair,
-                               atol=1e-4)
-    with pytest.raises(ValueError, match=r"phase_correlation: expected fixed and moving "
-                                         r"of the same shape, got \(3, 3\) and \(3, 4\)"):
+    np.testing.assert_allclose(
+        resample(moving, rigid_matrix(0.0, shift)), flair, atol=1e-4
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"phase_correlation: expected fixed and moving "
+        r"of the same shape, got \(3, 3\) and \(3, 4\)",
+    ):
         phase_correlation(np.zeros((3, 3)), np.zeros((3, 4)))
 
 
 # ------------------------------------------------------------ rigid estimation
 
+
 @pytest.mark.parametrize("masked", [False, True])
 def test_loss_gradient_matches_central_differences(masked):
     # smooth images, so that np.gradient matches the interpolant's derivative
     xx, yy = np.mgrid[:64, :64]
-    fixed = (np.exp(-((xx - 25) ** 2 + (yy - 36) ** 2) / 80.0)
-             + 0.6 * np.exp(-((xx - 40) ** 2 + (yy - 22) ** 2) / 40.0))
+    fixed = np.exp(-((xx - 25) ** 2 + (yy - 36) ** 2) / 80.0) + 0.6 * np.exp(
+        -((xx - 40) ** 2 + (yy - 22) ** 2) / 40.0
+    )
     moving = resample(fixed, np.linalg.inv(rigid_matrix(0.1, [1.5, -2], [31.5, 31.5])))
     coords = np.indices(fixed.shape, dtype=float).reshape(2, -1)
     # masked: the moving image has data only for x < 50 (a zero-filled band beyond)
     valid = (xx < 50).astype(float) if masked else None
-    level = _Level(fixed.ravel(), coords, moving, np.gradient(moving), valid,
-                   np.array([31.5, 31.5]))
+    level = _Level(
+        fixed.ravel(),
+        coords,
+        moving,
+        np.gradient(moving),
+        valid,
+        np.array([31.5, 31.5]),
+    )
     params = np.array([0.05, 1.0, -1.0])
 
     loss, analytic, n_valid = _loss_and_gradient(level, params)
     assert n_valid < coords.shape[1] if masked else n_valid == coords.shape[1]
-    numeric = [(_loss_and_gradient(level, params + h)[0]
-                - _loss_and_gradient(level, params - h)[0]) / 2e-5
-               for h in np.eye(3) * 1e-5]
+    numeric = [
+        (
+            _loss_and_gradient(level, params + h)[0]
+            - _loss_and_gradient(level, params - h)[0]
+        )
+        / 2e-5
+        for h in np.eye(3) * 1e-5
+    ]
     np.testing.assert_allclose(analytic, numeric, rtol=0.05)
 
 
@@ -179,6 +230,9 @@ def test_estimate_rigid_3d(brain):
     fit = estimate_rigid(flair, moving, steps=40)
     np.testing.assert_allclose(fit.angles, [0.06, -0.05, 0.1], atol=0.01)
     np.testing.assert_allclose(fit.shift, [2, -1, 1.5], atol=0.15)
-    with pytest.raises(ValueError, match=r"estimate_rigid: expected fixed with 2 or 3 "
-                                         r"dims \(X, Y\) or \(X, Y, Z\), got shape \(4,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"estimate_rigid: expected fixed with 2 or 3 "
+        r"dims \(X, Y\) or \(X, Y, Z\), got shape \(4,\)",
+    ):
         estimate_rigid(np.zeros(4), np.zeros(4))

@@ -30,7 +30,9 @@ def synthetic():
 
 def test_single_curves_have_metric_in_legend():
     assert legend_texts(plot_roc(Y_TRUE, Y_SCORE, label="model")) == [
-        "model (AUC = 0.750)", "chance"]
+        "model (AUC = 0.750)",
+        "chance",
+    ]
     assert legend_texts(plot_precision_recall(Y_TRUE, Y_SCORE))[0] == "AP = 0.833"
     # Brier = (0.01 + 0.16 + 0.4225 + 0.04) / 4 = 0.158125
     assert legend_texts(plot_calibration(Y_TRUE, Y_SCORE))[0] == "Brier = 0.158"
@@ -49,23 +51,29 @@ def test_one_curve_per_finding(synthetic):
     y_true, y_score, names = synthetic
     aucs = M.roc_auc_score(y_true, y_score, average=None)
     texts = legend_texts(plot_roc(y_true, y_score, label=names))
-    assert texts[:-1] == [f"{n} (AUC = {a:.3f})" for n, a in zip(names, aucs,
-                                                                    strict=True)]
+    assert texts[:-1] == [
+        f"{n} (AUC = {a:.3f})" for n, a in zip(names, aucs, strict=True)
+    ]
     texts = legend_texts(plot_precision_recall(y_true, y_score, label=names))
     assert len(texts) == len(names) and all("AP = " in t for t in texts)
     ax = plot_calibration(y_true, y_score, label=names)
     assert len(legend_texts(ax)) == len(names) + 1
     # default labels for (N, K) input without names
     assert legend_texts(plot_roc(y_true[:, :2], y_score[:, :2]))[:2] == [
-        f"finding 0 (AUC = {aucs[0]:.3f})", f"finding 1 (AUC = {aucs[1]:.3f})"]
+        f"finding 0 (AUC = {aucs[0]:.3f})",
+        f"finding 1 (AUC = {aucs[1]:.3f})",
+    ]
 
 
 def test_save_evaluation_figures(tmp_path, synthetic):
     y_true, y_score, names = synthetic
     out = tmp_path / "new" / "figures"  # created on the way
     paths = save_evaluation_figures(y_true, y_score, out, names=names)
-    assert [p.name for p in paths] == ["roc.png", "precision_recall.png",
-                                       "calibration.png"]
+    assert [p.name for p in paths] == [
+        "roc.png",
+        "precision_recall.png",
+        "calibration.png",
+    ]
     for path in paths:
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -73,14 +81,21 @@ def test_save_evaluation_figures(tmp_path, synthetic):
 
 
 def test_viz_errors():
-    with pytest.raises(ValueError, match=r"plot_roc: expected one label per "
-                                         r"finding \(2\), got 3."):
+    with pytest.raises(
+        ValueError,
+        match=r"plot_roc: expected one label per "
+        r"finding \(2\), got 3.",
+    ):
         plot_roc([[0, 1], [1, 0]], [[0.1, 0.2], [0.3, 0.4]], label=["a", "b", "c"])
-    with pytest.raises(ValueError, match=r"plot_calibration: expected y_true and "
-                                         r"y_score of one shape"):
+    with pytest.raises(
+        ValueError,
+        match=r"plot_calibration: expected y_true and "
+        r"y_score of one shape",
+    ):
         plot_calibration([0, 1], [0.1, 0.2, 0.3])
-    with pytest.raises(ValueError, match="calibration_curve: expected y_prob with "
-                                         "probabilities in"):
+    with pytest.raises(
+        ValueError, match="calibration_curve: expected y_prob with probabilities in"
+    ):
         plot_calibration([0, 1], [-3.0, 2.0])
 
 
@@ -108,8 +123,9 @@ def test_plot_confusion_matrix_shows_the_normalised_matrix():
 
 def test_plot_confusion_matrix_counts_and_default_names():
     # a (2, 6) label map is flattened; counts are drawn as integers
-    ax = plot_confusion_matrix(SEG_TRUE.reshape(2, 6), SEG_PRED.reshape(2, 6),
-                               normalize=None)
+    ax = plot_confusion_matrix(
+        SEG_TRUE.reshape(2, 6), SEG_PRED.reshape(2, 6), normalize=None
+    )
     assert [t.get_text() for t in ax.texts][:4] == ["4", "1", "0", "0"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "3"]
     assert ax.get_title() == "Confusion matrix"
@@ -118,14 +134,18 @@ def test_plot_confusion_matrix_counts_and_default_names():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1"]
     ax = plot_confusion_matrix(SEG_TRUE, SEG_PRED, labels=[3, 0])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["3", "0"]
-    with pytest.raises(ValueError, match=r"plot_confusion_matrix: expected one class "
-                                         r"name per class \(4\), got 2."):
+    with pytest.raises(
+        ValueError,
+        match=r"plot_confusion_matrix: expected one class "
+        r"name per class \(4\), got 2.",
+    ):
         plot_confusion_matrix(SEG_TRUE, SEG_PRED, class_names=["a", "b"])
 
 
 def test_save_confusion_matrix_writes_a_png(tmp_path):
-    path = save_confusion_matrix(SEG_TRUE, SEG_PRED, tmp_path / "figs" / "cm.png",
-                                 class_names=BRATS)
+    path = save_confusion_matrix(
+        SEG_TRUE, SEG_PRED, tmp_path / "figs" / "cm.png", class_names=BRATS
+    )
     assert path == tmp_path / "figs" / "cm.png"
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -158,8 +178,9 @@ def test_synthetic_prevalences_and_aucs_in_range():
     for seed in range(3):
         y_true, y_score, _ = synthetic_predictions(seed=seed)
         # prevalence: exactly round(p n) positives per finding
-        np.testing.assert_allclose(M.prevalence(y_true), np.round(targets_prev * 2000)
-                                   / 2000)
+        np.testing.assert_allclose(
+            M.prevalence(y_true), np.round(targets_prev * 2000) / 2000
+        )
         aucs = M.roc_auc_score(y_true, y_score, average=None)
         assert np.all(np.abs(aucs - targets_auc) < 0.06), aucs
         assert aucs.max() - aucs.min() > 0.12  # the findings differ in difficulty
@@ -177,4 +198,6 @@ def test_synthetic_miscalibration_directions(synthetic):
     k = names.index("Effusion")
     logits = np.log(y_score[:, k] / (1 - y_score[:, k]))
     a, b = M.platt_fit(y_true[:, k], logits)
-    assert M.brier_score(y_true[:, k], M.platt_predict(logits, a, b)) < brier["Effusion"]
+    assert (
+        M.brier_score(y_true[:, k], M.platt_predict(logits, a, b)) < brier["Effusion"]
+    )

@@ -156,5 +156,5 @@ def _notify(ev, started: bool) -> None:
     for callback in list(_listeners):
         try:
             callback(name, started)
-        except Exception:  # noqa: BLE001, S110 - a progress line must not break a compile
+        except Exception:  # a progress line must not break a compile
             pass
