@@ -217,14 +217,14 @@ class Processes:
         self._lock, self._running = threading.Lock(), set()
         self.stopping = threading.Event()
 
-    def add(self, proc) -> None:
+    def add(self, proc: subprocess.Popen) -> None:
         """Track a started grader (killed at once if the batch is stopping)."""
         with self._lock:
             self._running.add(proc)
         if self.stopping.is_set():
             _kill_tree(proc)
 
-    def discard(self, proc) -> None:
+    def discard(self, proc: subprocess.Popen) -> None:
         """Stop tracking a finished grader."""
         with self._lock:
             self._running.discard(proc)
@@ -238,11 +238,11 @@ class Processes:
 
 
 def grade_folder(
-    target,
+    target: str | os.PathLike[str],
     settings: Settings,
-    workdir,
+    workdir: str | os.PathLike[str],
     *,
-    single_thread=False,
+    single_thread: bool = False,
     processes: Processes | None = None,
 ) -> tuple[dict, str]:
     """Grade one folder in a subprocess; return ``(results, failure reason)``.

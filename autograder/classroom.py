@@ -32,6 +32,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autograder import gradefiles as gf
 from autograder.batch import PACKAGE_ROOT, Processes, Settings, grade_folder
@@ -169,7 +170,13 @@ def _collect(futures, run: ClassRun, out: Path, exercises, bar) -> None:
 
 
 def grade_class(
-    submissions, out, settings: Settings, *, jobs=None, force=False, progress=True
+    submissions: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    settings: Settings,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
 ) -> ClassRun:
     """Grade every submission in a folder; write results, gradebook and summary.
 
@@ -280,7 +287,7 @@ def add_grading_options(
     )
 
 
-def settings_from(args) -> Settings:
+def settings_from(args: argparse.Namespace) -> Settings:
     """Build `Settings` from parsed options (see `add_grading_options`)."""
     return Settings(
         tuple(args.selectors),
@@ -322,7 +329,7 @@ def _grade_class_command(args) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: Any) -> None:
     """Register ``grade-class`` and ``gradescope`` on ``ai4md``'s subparsers."""
     p = sub.add_parser(
         "grade-class",

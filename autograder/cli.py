@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TextIO
 
 __all__ = ["main"]
 
@@ -43,7 +44,7 @@ class _Progress:
         self.stream, self.width, self.line = stream, 0, ""
 
     @classmethod
-    def on(cls, stream) -> _Progress | None:
+    def on(cls, stream: TextIO) -> _Progress | None:
         """Return a progress line on ``stream`` if it is a terminal, else None."""
         isatty = getattr(stream, "isatty", None)
         return cls(stream) if isatty is not None and isatty() else None

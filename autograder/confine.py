@@ -56,10 +56,11 @@ import tempfile
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import CodeType
 
 from autograder import reaper
 from autograder.identity import USER_VARIABLE, Identity, learner_identity
-from autograder.protocol import Reply, ReplyStatus
+from autograder.protocol import Reply, ReplyStatus, Spawn
 
 __all__ = [
     "DEFAULT_DISK_BYTES",
@@ -361,7 +362,7 @@ class _Source(importlib.abc.InspectLoader):
         """Return the module's text (for tracebacks)."""
         return importlib.util.decode_source(self.data)
 
-    def get_code(self, fullname: str):
+    def get_code(self, fullname: str) -> CodeType:
         """Compile the source under its real path, so tracebacks name the file."""
         if self.error is not None:
             raise self.error
@@ -467,7 +468,7 @@ class Confinement:
         return replace(reply, message=f"{reply.message}\n{note}".strip())
 
 
-def enter(job) -> Confinement:
+def enter(job: Spawn) -> Confinement:
     """Confine this worker child before it imports learner code.
 
     ``job`` is the `autograder.protocol.Spawn` the child was forked for. Runs

@@ -17,10 +17,10 @@ import importlib.abc
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import FunctionType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograder.forbidden_scan import (
     ALWAYS,
@@ -33,6 +33,11 @@ from autograder.forbidden_scan import (
     static_message,
     under,
 )
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
+    from autograder.protocol import Reply
 
 __all__ = ["Guard", "install", "prepare"]
 
@@ -90,7 +95,7 @@ class Guard:
             self.violation = message
         return message
 
-    def reply(self):
+    def reply(self) -> Reply | None:
         """Return a ``forbidden`` reply once a violation is recorded, else None."""
         if self.violation is None:
             return None
@@ -352,7 +357,7 @@ class _Loader(importlib.abc.Loader):
     def __init__(self, loader: Any, guard: Guard) -> None:
         self._loader, self._guard = loader, guard
 
-    def create_module(self, spec):
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         create = getattr(self._loader, "create_module", None)
         return create(spec) if create is not None else None
 
@@ -373,7 +378,12 @@ class _Finder(importlib.abc.MetaPathFinder):
     def __init__(self, guard: Guard) -> None:
         self._guard = guard
 
-    def find_spec(self, name, path, target=None):
+    def find_spec(
+        self,
+        name: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None = None,
+    ) -> ModuleSpec | None:
         if under(name, "solutions"):
             raise ForbiddenImport(self._guard.record(call_message(name, "imported")))
         if not self._guard.watches(name):

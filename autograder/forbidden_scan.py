@@ -26,7 +26,7 @@ import ast
 import os
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -247,7 +247,7 @@ def resolve(name: str, lazy: Iterable[str] = ()) -> Any:
 def scan(
     source: str,
     entries: Iterable[str],
-    is_forbidden=lambda obj: False,
+    is_forbidden: Callable[[Any], bool] = lambda obj: False,
 ) -> Use | None:
     """Return the first use in ``source`` of a forbidden name, or None.
 

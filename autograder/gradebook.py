@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.gradefiles import exercise_scores, tests_by_exercise, write_text
+
+if TYPE_CHECKING:
+    from autograder.spec import Exercise
 
 __all__ = [
     "failure_message",
@@ -34,7 +40,9 @@ def _total(data: dict) -> float:
     return float(data.get("score", 0) or 0)
 
 
-def write_gradebook(path, results: dict, exercises) -> None:
+def write_gradebook(
+    path: str | os.PathLike[str], results: dict, exercises: Sequence[Exercise]
+) -> None:
     """Write ``student,total,<exercise id>...``, one row per student, sorted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -103,7 +111,9 @@ def _exercise_line(exercise, results: dict) -> list[str]:
     return [line, f"    most common failure ({count}x): {message}"]
 
 
-def summary_text(results: dict, exercises, settings: dict | None = None) -> str:
+def summary_text(
+    results: dict, exercises: Sequence[Exercise], settings: dict | None = None
+) -> str:
     """Return the class summary: totals, then mean/median/failures per exercise."""
     maximum = sum(e.points for e in exercises)
     totals = [_total(d) for d in results.values()] or [0.0]
@@ -131,7 +141,9 @@ def summary_text(results: dict, exercises, settings: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_histogram(path, results: dict, maximum: float) -> None:
+def write_histogram(
+    path: str | os.PathLike[str], results: dict, maximum: float
+) -> None:
     """Save a histogram of the students' total scores as a PNG."""
     import matplotlib
 
@@ -158,7 +170,12 @@ def write_histogram(path, results: dict, maximum: float) -> None:
     write_text(path, buffer.getvalue(), mode="wb")
 
 
-def write_reports(out, results: dict, exercises, settings: dict | None = None) -> None:
+def write_reports(
+    out: str | os.PathLike[str],
+    results: dict,
+    exercises: Sequence[Exercise],
+    settings: dict | None = None,
+) -> None:
     """Write gradebook.csv, summary.txt and histogram.png into ``out``."""
     out = Path(out)
     write_gradebook(out / "gradebook.csv", results, exercises)

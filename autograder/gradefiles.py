@@ -22,7 +22,12 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from autograder.spec import Exercise
 
 __all__ = [
     "complete",
@@ -50,7 +55,9 @@ _NOT_GRADING = (
 _LOG_TAIL = 1500
 
 
-def write_text(path, text: str, mode: str = "w") -> None:
+def write_text(
+    path: str | os.PathLike[str], text: str | bytes, mode: str = "w"
+) -> None:
     """Write ``text`` (or bytes, with ``mode="wb"``) atomically: temp file, rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +71,7 @@ def write_text(path, text: str, mode: str = "w") -> None:
         raise
 
 
-def write_json(path, data) -> None:
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
     """Write ``data`` as indented JSON, atomically."""
     write_text(path, json.dumps(data, indent=2) + "\n")
 
@@ -77,7 +84,9 @@ def _tail(log_path) -> str:
     return text if len(text) <= _LOG_TAIL else "..." + text[-_LOG_TAIL:]
 
 
-def load(json_path, returncode: int, log_path) -> tuple[dict | None, str]:
+def load(
+    json_path: str | os.PathLike[str], returncode: int, log_path: str | os.PathLike[str]
+) -> tuple[dict | None, str]:
     """Read the results.json ``ai4md grade`` wrote; return ``(data, reason)``.
 
     ``data`` is None (and ``reason`` says why, with the end of the grader's
@@ -107,7 +116,7 @@ def _test(exercise, score, status: str, output: str) -> dict:
     }
 
 
-def fail_closed(exercises, reason: str) -> dict:
+def fail_closed(exercises: Sequence[Exercise], reason: str) -> dict:
     """Return a results.json where every exercise scored 0 because of ``reason``."""
     maximum = sum(e.points for e in exercises)
     return {
@@ -128,7 +137,7 @@ def _clamp(value, maximum) -> float:
     return int(value) if value.is_integer() else value
 
 
-def relative_paths(data: dict, folder) -> dict:
+def relative_paths(data: dict, folder: str | os.PathLike[str]) -> dict:
     """Return ``data`` with ``folder/`` dropped from every message.
 
     The learner's files sit in a temporary copy; a message names them as the
@@ -152,7 +161,7 @@ def _exercise_of(test: dict, ids) -> str | None:
     return name if name in ids else None
 
 
-def tests_by_exercise(data: dict, exercises) -> dict:
+def tests_by_exercise(data: dict, exercises: Sequence[Exercise]) -> dict:
     """Return exercise id -> its tests in ``data`` (one, or one per case group)."""
     ids = {e.id for e in exercises}
     grouped: dict = {e.id: [] for e in exercises}
@@ -166,7 +175,7 @@ def _exercise_total(tests, points) -> float:
     return min(sum(_clamp(t.get("score"), points) for t in tests), points)
 
 
-def exercise_scores(data: dict, exercises) -> dict:
+def exercise_scores(data: dict, exercises: Sequence[Exercise]) -> dict:
     """Return exercise id -> score (its tests' sum, at most its points)."""
     grouped = tests_by_exercise(data, exercises)
     return {e.id: _exercise_total(grouped[e.id], e.points) for e in exercises}
@@ -178,7 +187,7 @@ def _clamped(test: dict, points) -> dict:
     return {**test, "score": _clamp(test.get("score"), maximum), "max_score": maximum}
 
 
-def complete(data: dict, exercises) -> dict:
+def complete(data: dict, exercises: Sequence[Exercise]) -> dict:
     """Return ``data`` with exactly the selected exercises' tests, total re-added.
 
     An exercise's tests are the one named by its id or one per case group
@@ -220,7 +229,7 @@ def fingerprint(settings: dict, submission: str, grader: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def grader_hash(package_root) -> str:
+def grader_hash(package_root: str | os.PathLike[str]) -> str:
     """Return the SHA-256 of the grader's and the oracles' source files.
 
     The batch's own reporting (gradebook, Gradescope packaging, the batch
@@ -238,7 +247,7 @@ def grader_hash(package_root) -> str:
     return digest.hexdigest()
 
 
-def read_results(folder) -> dict | None:
+def read_results(folder: str | os.PathLike[str]) -> dict | None:
     """Return a student's results.json, or None if it is missing or unreadable."""
     try:
         data = json.loads(Path(folder, "results.json").read_text(encoding="utf-8"))
@@ -249,7 +258,7 @@ def read_results(folder) -> dict | None:
     )
 
 
-def is_current(folder, expected: str) -> bool:
+def is_current(folder: str | os.PathLike[str], expected: str) -> bool:
     """Whether a student's results were made with the fingerprint ``expected``."""
     try:
         manifest = json.loads(Path(folder, "manifest.json").read_text("utf-8"))
@@ -259,7 +268,9 @@ def is_current(folder, expected: str) -> bool:
     return fresh and read_results(folder) is not None
 
 
-def record(folder, data: dict, expected: str, reason: str, start: float) -> None:
+def record(
+    folder: str | os.PathLike[str], data: dict, expected: str, reason: str, start: float
+) -> None:
     """Write a student's results.json, then the manifest that vouches for it."""
     write_json(Path(folder, "results.json"), data)
     write_json(

@@ -25,13 +25,16 @@ from __future__ import annotations
 import argparse
 import importlib.metadata as metadata
 import json
+import os
 import shlex
 import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from autograder import gradefiles as gf
 from autograder.batch import PACKAGE_ROOT, Settings, grade_folder
@@ -94,7 +97,9 @@ def _requirements(dist: str, extras=()) -> list:
     return found
 
 
-def pinned_requirements(dist: str = "ai4md", extra=_EXTRA_REQUIREMENTS) -> list[str]:
+def pinned_requirements(
+    dist: str = "ai4md", extra: Iterable[str] = _EXTRA_REQUIREMENTS
+) -> list[str]:
     """Return ``name==version`` for every package ``dist`` needs, as installed here.
 
     The closure of the runtime requirements (and ``extra``) is followed through
@@ -204,7 +209,11 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable=False) -> 
     archive.writestr(info, data)
 
 
-def build(out, settings: Settings, root=PACKAGE_ROOT) -> list[str]:
+def build(
+    out: str | os.PathLike[str],
+    settings: Settings,
+    root: str | os.PathLike[str] = PACKAGE_ROOT,
+) -> list[str]:
     """Write Gradescope's autograder zip to ``out``; return the names it holds.
 
     Parameters
@@ -275,7 +284,7 @@ def _unpack(submission: Path, copy: Path) -> None:
         extract_zip(archive, copy / archive.stem)
 
 
-def run(root, settings: Settings) -> dict:
+def run(root: str | os.PathLike[str], settings: Settings) -> dict:
     """Grade ``root/submission`` into ``root/results/results.json``; return it."""
     start = time.monotonic()
     root = Path(root)
@@ -334,7 +343,7 @@ def _visibility(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def add_command(sub) -> None:
+def add_command(sub: Any) -> None:
     """Register ``gradescope build`` and ``gradescope run`` on ``sub``."""
     g = sub.add_parser("gradescope", help="Gradescope's autograder package")
     actions = g.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -368,7 +377,7 @@ def add_command(sub) -> None:
     r.set_defaults(func=_run_command)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run ``python -m autograder.gradescope build|run ...``."""
     parser = argparse.ArgumentParser(prog="python -m autograder")
     add_command(parser.add_subparsers(dest="command", required=True))

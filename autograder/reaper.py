@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -171,7 +171,7 @@ def _reap(pids: Iterable[int]) -> None:
 
 
 def kill_processes(
-    find,
+    find: Callable[[dict[int, ProcInfo]], Iterable[int]],
     *,
     spare: Iterable[int] = (),
     uncounted: Iterable[int] = (),

@@ -30,6 +30,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["RECIPES", "Recipe", "add_command", "find_recipe", "main"]
 
@@ -154,7 +155,7 @@ def listing() -> str:
 # ----------------------------------------------------------------------- parent
 
 
-def add_command(sub) -> None:
+def add_command(sub: Any) -> None:
     """Register ``show`` on ``ai4md``'s subparsers."""
     p = sub.add_parser(
         "show",

@@ -11,6 +11,7 @@ the child process `autograder.show` starts.
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def _floats(values, what: str) -> np.ndarray:
 # ---------------------------------------------------------------------- week 1
 
 
-def data_exploration(lesson, seed: int, out: Path) -> list[Path]:
+def data_exploration(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """Draw with the lesson's `plot_exploration` (given; calls the learner's three)."""
     from reference.data import (
         apply_standardization,
@@ -122,7 +123,7 @@ def _tiny_cardiomegaly_model(seed: int):
     return model.eval(), x_test, y_test[:, 0]
 
 
-def densenet_blocks(lesson, seed: int, out: Path) -> list[Path]:
+def densenet_blocks(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """Draw the learner's `gradcam_map` of a tiny trained DenseNet's norm5."""
     from reference.ops._fast.jit import on_compile
     from reference.viz_overlay import overlay_heatmap
@@ -185,7 +186,7 @@ def _predictions(seed: int, n: int = 1000):
     return synthetic_predictions(n=n, seed=seed)
 
 
-def roc_auc(lesson, seed: int, out: Path) -> list[Path]:
+def roc_auc(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """One ROC curve per synthetic finding from `roc_curve`, AUCs both ways."""
     from reference.viz import plot_curve_points
 
@@ -202,7 +203,7 @@ def roc_auc(lesson, seed: int, out: Path) -> list[Path]:
     return [_save(ax.figure, out, "roc_auc.png")]
 
 
-def precision_recall(lesson, seed: int, out: Path) -> list[Path]:
+def precision_recall(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """PR curves from `precision_recall_curve`; F1 at 0.5 from `f1_score`."""
     from reference.viz import plot_curve_points
 
@@ -231,7 +232,7 @@ def precision_recall(lesson, seed: int, out: Path) -> list[Path]:
     return [_save(ax.figure, out, "precision_recall.png")]
 
 
-def calibration(lesson, seed: int, out: Path) -> list[Path]:
+def calibration(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """Reliability diagrams of raw and Platt-scaled scores on held-out halves."""
     from scipy.special import logit
 
@@ -302,7 +303,7 @@ def _find_corner(image: np.ndarray, patch: np.ndarray):
     return None
 
 
-def sub_volumes(lesson, seed: int, out: Path) -> list[Path]:
+def sub_volumes(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """Draw the learner's `get_sub_volume`: where it lies, its slices with labels."""
     from matplotlib.patches import Rectangle
 
@@ -358,7 +359,7 @@ def _reference_patch(seed: int):
     return get_sub_volume(image, label, *MRI_SHAPE, *PATCH, num_classes=4)
 
 
-def standardization(lesson, seed: int, out: Path) -> list[Path]:
+def standardization(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """Draw the learner's `standardize` on a sub-volume: a slice of each modality."""
     from reference.data import MODALITIES
 
@@ -394,7 +395,7 @@ def standardization(lesson, seed: int, out: Path) -> list[Path]:
     return [_save(figure, out, "standardization.png")]
 
 
-def dice(lesson, seed: int, out: Path) -> list[Path]:
+def dice(lesson: ModuleType, seed: int, out: Path) -> list[Path]:
     """Dice of a prediction shifted away from the truth, per class and mean."""
     from reference.data import LABELS
 

@@ -18,6 +18,7 @@ import os
 import shutil
 import stat
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -65,7 +66,9 @@ class Submission:
         return self.path.is_file()
 
 
-def discover(folder, exclude=()) -> list[Submission]:
+def discover(
+    folder: str | os.PathLike[str], exclude: Iterable[str | os.PathLike[str]] = ()
+) -> list[Submission]:
     """List the submissions in ``folder``: its subfolders and ``*.zip`` files.
 
     Hidden entries (a leading ``.``), ``__MACOSX`` and the paths in ``exclude``
@@ -154,7 +157,12 @@ def _copy_capped(source, target, budget: int) -> int:
     return budget
 
 
-def extract_zip(zip_path, dest, max_bytes=MAX_BYTES, max_files=MAX_FILES) -> None:
+def extract_zip(
+    zip_path: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    max_bytes: int = MAX_BYTES,
+    max_files: int = MAX_FILES,
+) -> None:
     """Unpack a zip into ``dest``, refusing anything that is not plain files.
 
     Raises
@@ -190,7 +198,12 @@ def _walk_files(folder: Path):
             yield path.relative_to(folder).as_posix(), path
 
 
-def copy_tree(folder, dest, max_bytes=MAX_BYTES, max_files=MAX_FILES) -> None:
+def copy_tree(
+    folder: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    max_bytes: int = MAX_BYTES,
+    max_files: int = MAX_FILES,
+) -> None:
     """Copy a folder's regular files into ``dest`` (links and caches are left out).
 
     Raises
@@ -212,7 +225,7 @@ def copy_tree(folder, dest, max_bytes=MAX_BYTES, max_files=MAX_FILES) -> None:
         shutil.copyfile(path, target)
 
 
-def unpack(submission: Submission, dest) -> None:
+def unpack(submission: Submission, dest: str | os.PathLike[str]) -> None:
     """Copy or unzip a submission into the (new or empty) folder ``dest``."""
     Path(dest).mkdir(parents=True, exist_ok=True)
     if submission.is_zip:
@@ -244,7 +257,9 @@ def _holds_lessons(folder: Path, modules) -> bool:
     )
 
 
-def lesson_root(folder, modules, depth: int = 3) -> Path:
+def lesson_root(
+    folder: str | os.PathLike[str], modules: Iterable[str], depth: int = 3
+) -> Path:
     """Return the folder under ``folder`` that holds the lesson files.
 
     The grader looks for ``weekN/lesson.py`` or a flat ``lesson.py``; a zip of

@@ -461,11 +461,11 @@ def _bias_gradient(dout: np.ndarray, has_bias: bool) -> np.ndarray | None:
 # ------------------------------- argument checks (shared with conv_transpose)
 def check_conv_args(
     func: str,
-    x,
-    w,
-    b,
-    stride,
-    padding,
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    stride: int | Sequence[int],
+    padding: int | Sequence[int],
     w_layout: str = "(C_out, C_in, *kernel)",
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Validate the arguments of a conv forward; return stride and padding tuples."""
@@ -500,7 +500,13 @@ def check_conv_args(
     return stride, padding
 
 
-def conv_output_shape(func: str, x_shape, kernel, stride, padding) -> tuple[int, ...]:
+def conv_output_shape(
+    func: str,
+    x_shape: Sequence[int],
+    kernel: Sequence[int],
+    stride: Sequence[int],
+    padding: Sequence[int],
+) -> tuple[int, ...]:
     """Return S_out (`conv_output_size`); fail if a kernel exceeds the padded input."""
     s_pad = tuple(s + 2 * p for s, p in zip(x_shape[2:], padding, strict=True))
     if any(k > s for k, s in zip(kernel, s_pad, strict=True)):
@@ -513,7 +519,9 @@ def conv_output_shape(func: str, x_shape, kernel, stride, padding) -> tuple[int,
     return conv_output_size(x_shape[2:], kernel, stride, padding)
 
 
-def check_conv_dout(func: str, dout, dtype, out_shape) -> np.ndarray:
+def check_conv_dout(
+    func: str, dout: np.ndarray, dtype: np.dtype, out_shape: Sequence[int]
+) -> np.ndarray:
     """Check dout's kind (a float array) and shape; return it in ``dtype``."""
     _check_float(dout, "dout", func)
     return check_dout(dout, out_shape, func).astype(dtype, copy=False)

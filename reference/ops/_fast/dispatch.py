@@ -112,7 +112,14 @@ def select_kernels(
     return kernels, choose_split(x_shape, w_shape, stride, padding)
 
 
-def run_forward(x, w, stride, padding, backend: str, func: str) -> np.ndarray:
+def run_forward(
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    backend: str,
+    func: str,
+) -> np.ndarray:
     """Convolve x (N, C_in, *S) with w (C_out, C_in, *k) on the chosen path; no bias."""
     kernels, split = select_kernels(
         backend, func, x.shape, w.shape, stride, padding, x.dtype
@@ -124,7 +131,15 @@ def run_forward(x, w, stride, padding, backend: str, func: str) -> np.ndarray:
     return gemm.gemm_forward(x, w, stride, padding, split, kernels)
 
 
-def run_backward(dout, x, w, stride, padding, backend: str, func: str) -> tuple:
+def run_backward(
+    dout: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    backend: str,
+    func: str,
+) -> tuple:
     """Return (dx, dw) of `run_forward` for upstream dout (N, C_out, *S_out)."""
     kernels, split = select_kernels(
         backend, func, x.shape, w.shape, stride, padding, x.dtype
@@ -136,7 +151,13 @@ def run_backward(dout, x, w, stride, padding, backend: str, func: str) -> tuple:
     return gemm.gemm_backward(dout, x, w, stride, padding, split, kernels)
 
 
-def small_layer(backend: str, x_shape, w_shape, stride, padding) -> bool:
+def small_layer(
+    backend: str,
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+) -> bool:
     """Return True where ``"auto"`` runs a convolution with the classic im2col.
 
     That is a layer of fewer than `SMALL_MACS` multiply-adds (`conv_macs`),
@@ -154,7 +175,12 @@ def small_layer(backend: str, x_shape, w_shape, stride, padding) -> bool:
     return not compiled_pays(conv_macs(x_shape, w_shape, stride, padding), SMALL_MACS)
 
 
-def conv_macs(x_shape, w_shape, stride, padding) -> int:
+def conv_macs(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+) -> int:
     """Return the multiply-adds of a convolution: output elements x C_in x kernel.
 
     Examples
@@ -184,7 +210,13 @@ def compiled_pays(work: int, small: int) -> bool:
     return work >= small
 
 
-def special_kernels(backend: str, func: str, w_shape, stride, jit: bool):
+def special_kernels(
+    backend: str,
+    func: str,
+    w_shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    jit: bool,
+) -> winograd.WinogradKernels | shifted.ShiftedKernels:
     """Kernels of backend "winograd" or "shifted"; fail where it cannot run."""
     module, applies, needs = {
         "winograd": (
@@ -204,7 +236,9 @@ def special_kernels(backend: str, func: str, w_shape, stride, jit: bool):
     return module.NUMBA_KERNELS if jit else module.NUMPY_KERNELS
 
 
-def prefer_shifted(x_shape, w_shape, stride) -> bool:
+def prefer_shifted(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: tuple[int, ...]
+) -> bool:
     """Return True where the shifted-product method measured fastest.
 
     2D, stride 1, a kernel larger than 1x1, and at least four times as many
@@ -224,7 +258,9 @@ def prefer_shifted(x_shape, w_shape, stride) -> bool:
     )
 
 
-def prefer_winograd(x_shape, w_shape, stride) -> bool:
+def prefer_winograd(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: tuple[int, ...]
+) -> bool:
     """Return True where Winograd measured faster than the split im2col.
 
     2D or 3D, stride 1, kernel 3 on every axis, and at least 4 positions
@@ -242,7 +278,12 @@ def prefer_winograd(x_shape, w_shape, stride) -> bool:
     )
 
 
-def choose_split(x_shape, w_shape, stride, padding) -> tuple[bool, ...]:
+def choose_split(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+) -> tuple[bool, ...]:
     """Pick the shifted (H) kernel axes of the GEMM driver by the lowest modelled cost.
 
     The model counts GEMM flops, discounted when a matrix side is narrow

@@ -25,6 +25,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 __all__ = ["JIT_ENABLED", "LazyKernel", "njit", "on_compile"]
 
@@ -64,7 +65,7 @@ class LazyKernel:
         functools.update_wrapper(self, func)
 
     @property
-    def compiled(self):
+    def compiled(self) -> Callable[..., Any]:
         """The Numba dispatcher (created, with its module's kernels, on first use)."""
         if self.dispatcher is None:
             _materialise(self)
@@ -102,7 +103,7 @@ def _materialise(kernel: LazyKernel) -> None:
                 setattr(module, name, value.dispatcher)
 
 
-def njit(*args, **options):
+def njit(*args: Any, **options: Any) -> Callable[..., Any]:
     """``numba.njit`` that defers importing Numba to the kernel's first call.
 
     Use as ``@njit`` or ``@njit(cache=True, ...)``; without the JIT the

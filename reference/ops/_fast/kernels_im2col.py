@@ -75,7 +75,13 @@ def _window(offset, stride, e0, extent):
     return (slice(None), first) + rest
 
 
-def im2col(x_pad: np.ndarray, kernel, stride, e0: int, out: np.ndarray) -> np.ndarray:
+def im2col(
+    x_pad: np.ndarray,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    e0: int,
+    out: np.ndarray,
+) -> np.ndarray:
     """Gather the windows of one padded image into ``out`` and return it.
 
     Parameters
@@ -102,7 +108,13 @@ def im2col(x_pad: np.ndarray, kernel, stride, e0: int, out: np.ndarray) -> np.nd
     return out
 
 
-def col2im(cols: np.ndarray, kernel, stride, e0: int, dst: np.ndarray) -> np.ndarray:
+def col2im(
+    cols: np.ndarray,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    e0: int,
+    dst: np.ndarray,
+) -> np.ndarray:
     """Scatter-add columns back into a padded image (the adjoint of `im2col`).
 
     dst[c, (e0 + z)*s_0 + g_0, e_1*s_1 + g_1, ...] += cols[g, c, z, *e]; windows
@@ -119,7 +131,9 @@ def col2im(cols: np.ndarray, kernel, stride, e0: int, dst: np.ndarray) -> np.nda
     return dst
 
 
-def shift_add(y: np.ndarray, kernel, e0: int, out: np.ndarray) -> np.ndarray:
+def shift_add(
+    y: np.ndarray, kernel: tuple[int, ...], e0: int, out: np.ndarray
+) -> np.ndarray:
     """Add shifted products into the output: out[c, o] += y[g, c, o + g - (e0, 0, ...)].
 
     Stride 1. ``y`` (prod(kernel), C, nz, *E_rest) holds one matrix product per

@@ -165,7 +165,20 @@ def _interior(padding, spatial):
     return (slice(None), *(slice(p, p + n) for p, n in pairs))
 
 
-def max_pool_forward_3d_numpy(x, kd, kh, kw, sd, sh, sw, pd, ph, pw, out, argmax):
+def max_pool_forward_3d_numpy(
+    x: np.ndarray,
+    kd: int,
+    kh: int,
+    kw: int,
+    sd: int,
+    sh: int,
+    sw: int,
+    pd: int,
+    ph: int,
+    pw: int,
+    out: np.ndarray,
+    argmax: np.ndarray,
+) -> None:
     """NumPy twin of `max_pool_forward_3d` (same arguments, same results)."""
     stride, padding = (sd, sh, sw), (pd, ph, pw)
 
@@ -185,7 +198,20 @@ def max_pool_forward_3d_numpy(x, kd, kh, kw, sd, sh, sw, pd, ph, pw, out, argmax
         argmax[better] = idx
 
 
-def max_pool_backward_3d_numpy(dout, argmax, kd, kh, kw, sd, sh, sw, pd, ph, pw, dx):
+def max_pool_backward_3d_numpy(
+    dout: np.ndarray,
+    argmax: np.ndarray,
+    kd: int,
+    kh: int,
+    kw: int,
+    sd: int,
+    sh: int,
+    sw: int,
+    pd: int,
+    ph: int,
+    pw: int,
+    dx: np.ndarray,
+) -> None:
     """NumPy twin of `max_pool_backward_3d` (adds into ``dx`` like the kernel)."""
     stride, padding = (sd, sh, sw), (pd, ph, pw)
     dx_pad = np.zeros(_padded_shape(dx.shape, padding), dtype=dx.dtype)
@@ -199,7 +225,9 @@ def max_pool_backward_3d_numpy(dout, argmax, kd, kh, kw, sd, sh, sw, pd, ph, pw,
     dx += dx_pad[_interior(padding, dx.shape[1:])]
 
 
-def upsample_forward_3d_numpy(x, fd, fh, fw, out):
+def upsample_forward_3d_numpy(
+    x: np.ndarray, fd: int, fh: int, fw: int, out: np.ndarray
+) -> None:
     """NumPy twin of `upsample_forward_3d`: one np.repeat per spatial axis."""
     for axis, factor in ((1, fd), (2, fh), (3, fw)):
         if factor > 1:
@@ -207,7 +235,9 @@ def upsample_forward_3d_numpy(x, fd, fh, fw, out):
     out[...] = x
 
 
-def upsample_backward_3d_numpy(dout, fd, fh, fw, dx):
+def upsample_backward_3d_numpy(
+    dout: np.ndarray, fd: int, fh: int, fw: int, dx: np.ndarray
+) -> None:
     """NumPy twin of `upsample_backward_3d`: a sum of fd * fh * fw strided views."""
     for u, v, t in np.ndindex(fd, fh, fw):
         dx += dout[:, u::fd, v::fh, t::fw]

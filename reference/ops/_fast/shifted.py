@@ -106,7 +106,13 @@ def _pairs(kernel, padding, r0, slab_shape, out_shape):
                 )
 
 
-def shift_add_rows(y, kernel, padding, r0, out) -> np.ndarray:
+def shift_add_rows(
+    y: np.ndarray,
+    kernel: tuple[int, int],
+    padding: tuple[int, int],
+    r0: int,
+    out: np.ndarray,
+) -> np.ndarray:
     """Add the shifted products of a slab into ``out`` and return it.
 
     out[f, i, j] += y[u * kw + v, f, i + u - ph - r0, j + v - pw] wherever that
@@ -133,7 +139,13 @@ def shift_add_rows(y, kernel, padding, r0, out) -> np.ndarray:
     return out
 
 
-def gather_rows(dout, kernel, padding, r0, cols) -> np.ndarray:
+def gather_rows(
+    dout: np.ndarray,
+    kernel: tuple[int, int],
+    padding: tuple[int, int],
+    r0: int,
+    cols: np.ndarray,
+) -> np.ndarray:
     """Fill ``cols`` with shifted copies of dout for one slab and return it.
 
     cols[u * kw + v, f, r, s] = dout[f, r0 + r - u + ph, s - v + pw], and 0 where

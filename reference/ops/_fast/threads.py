@@ -47,7 +47,7 @@ class _Helper:
             job = None
             done.set()
 
-    def submit(self, job) -> threading.Event:
+    def submit(self, job: Callable[[], object]) -> threading.Event:
         """Queue job(); return the event set when it has run."""
         done = threading.Event()
         self.jobs.put((job, done))

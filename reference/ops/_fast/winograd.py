@@ -198,7 +198,14 @@ def _group_strips(geo, strips) -> int:
 
 
 # ------------------------------------------- NumPy twins of the tile kernels
-def input_transform(xcl, alpha, tiles, span, out, buf=None):
+def input_transform(
+    xcl: np.ndarray,
+    alpha: tuple[int, int, int],
+    tiles: tuple[int, int, int],
+    span: tuple[int, int, int],
+    out: np.ndarray,
+    buf: np.ndarray | None = None,
+) -> np.ndarray:
     """NumPy twin of the Numba kernel: out[xi, t_lo + t] = (B^T (x) B^T (x) B^T) tile t.
 
     Parameters
@@ -226,7 +233,14 @@ def input_transform(xcl, alpha, tiles, span, out, buf=None):
     return _tile_map(xcl, alpha, tiles, span, out, _BT, gather=True)
 
 
-def output_transform(m, alpha, tiles, span, out, buf=None):
+def output_transform(
+    m: np.ndarray,
+    alpha: tuple[int, int, int],
+    tiles: tuple[int, int, int],
+    span: tuple[int, int, int],
+    out: np.ndarray,
+    buf: np.ndarray | None = None,
+) -> np.ndarray:
     """NumPy twin: out[tile t] = (A^T (x) A^T (x) A^T) m[:, t_lo + t], cropped to out.
 
     ``m`` is (P, T, C) and ``span`` as in `input_transform`; ``out``
@@ -244,7 +258,14 @@ def output_transform(m, alpha, tiles, span, out, buf=None):
     return _tile_map(m, alpha, tiles, span, out, _AT, gather=False)
 
 
-def input_adjoint(dv, alpha, tiles, span, dxcl, buf=None):
+def input_adjoint(
+    dv: np.ndarray,
+    alpha: tuple[int, int, int],
+    tiles: tuple[int, int, int],
+    span: tuple[int, int, int],
+    dxcl: np.ndarray,
+    buf: np.ndarray | None = None,
+) -> np.ndarray:
     """`input_transform`^T in NumPy: dxcl[tile t] += (B (x) B (x) B) dv[:, t_lo + t].
 
     Examples
@@ -258,7 +279,14 @@ def input_adjoint(dv, alpha, tiles, span, dxcl, buf=None):
     return _tile_map(dv, alpha, tiles, span, dxcl, _BT.T, gather=False, add=True)
 
 
-def output_adjoint(dout, alpha, tiles, span, dm, buf=None):
+def output_adjoint(
+    dout: np.ndarray,
+    alpha: tuple[int, int, int],
+    tiles: tuple[int, int, int],
+    span: tuple[int, int, int],
+    dm: np.ndarray,
+    buf: np.ndarray | None = None,
+) -> np.ndarray:
     """`output_transform`^T in NumPy: dm[:, t_lo + t] = (A (x) A (x) A) dout[tile t].
 
     Examples
@@ -337,7 +365,7 @@ class WinogradKernels(NamedTuple):
     channels_first: Callable  # (src (N, *S3, C), dst (N, C, *S3))
 
 
-def channels_last(src, dst):
+def channels_last(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """NumPy twin of the layout kernel: dst[n, i, j, k, c] = src[n, c, i, j, k].
 
     Examples
@@ -349,7 +377,7 @@ def channels_last(src, dst):
     return dst
 
 
-def channels_first(src, dst):
+def channels_first(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """NumPy twin of the layout kernel: dst[n, c, i, j, k] = src[n, i, j, k, c].
 
     Examples
