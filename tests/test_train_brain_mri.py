@@ -13,8 +13,21 @@ from reference.tasks import brain_mri as bm
 from reference.tasks import evaluate_checkpoint
 
 NIBABEL_DATA = Path(nib.__file__).parent / "tests" / "data"
-TINY = ["--size", "32x32x16", "--patch", "16x16x8", "--volumes", "2", "--heldout",
-        "1", "--epochs", "2", "--patches", "4", "--no-progress"]
+TINY = [
+    "--size",
+    "32x32x16",
+    "--patch",
+    "16x16x8",
+    "--volumes",
+    "2",
+    "--heldout",
+    "1",
+    "--epochs",
+    "2",
+    "--patches",
+    "4",
+    "--no-progress",
+]
 
 
 def _args(*extra):
@@ -31,12 +44,17 @@ def test_run_writes_outputs_and_evaluate_reproduces_dice(tmp_path, capsys):
     assert (tmp_path / "heldout_0.png").stat().st_size > 1000
     # the table: header and one row per tumour class
     assert [line.split()[0] for line in trained[-6:-2]] == [
-        "class", "edema", "non-enhancing", "enhancing"]
+        "class",
+        "edema",
+        "non-enhancing",
+        "enhancing",
+    ]
 
     # reloading the checkpoint scores the same held-out cases identically
     # (through the task dispatcher, which reads the task from the checkpoint)
-    args = argparse.Namespace(checkpoint=str(tmp_path / "brain_mri.h5"),
-                              out=str(tmp_path / "eval"))
+    args = argparse.Namespace(
+        checkpoint=str(tmp_path / "brain_mri.h5"), out=str(tmp_path / "eval")
+    )
     assert evaluate_checkpoint(args) == 0
     evaluated = capsys.readouterr().out.strip().splitlines()
     assert evaluated[-1] == trained[-1]
@@ -44,7 +62,9 @@ def test_run_writes_outputs_and_evaluate_reproduces_dice(tmp_path, capsys):
 
 
 def test_evaluate_missing_checkpoint(tmp_path):
-    with pytest.raises(FileNotFoundError, match="evaluate brain-mri: .*existing checkpoint"):
+    with pytest.raises(
+        FileNotFoundError, match="evaluate brain-mri: .*existing checkpoint"
+    ):
         bm.evaluate(argparse.Namespace(checkpoint=None, out=str(tmp_path)))
 
 
@@ -71,17 +91,22 @@ def test_loss_gradient_matches_central_differences():
         up, down = logits.copy(), logits.copy()
         up[index] += h
         down[index] -= h
-        numeric[index] = (bm.dice_bce_loss_and_grad(up, y, 0.7)[0]
-                          - bm.dice_bce_loss_and_grad(down, y, 0.7)[0]) / (2 * h)
+        numeric[index] = (
+            bm.dice_bce_loss_and_grad(up, y, 0.7)[0]
+            - bm.dice_bce_loss_and_grad(down, y, 0.7)[0]
+        ) / (2 * h)
     np.testing.assert_allclose(dlogits, numeric, rtol=1e-5, atol=1e-8)
     # the value: batch-wide soft dice per class plus 0.7 times the mean BCE
     p = 1 / (1 + np.exp(-logits))
     dice = (2 * (y * p).sum(axis=(0, 2, 3, 4)) + 1e-5) / (
-        (y**2).sum(axis=(0, 2, 3, 4)) + (p**2).sum(axis=(0, 2, 3, 4)) + 1e-5)
+        (y**2).sum(axis=(0, 2, 3, 4)) + (p**2).sum(axis=(0, 2, 3, 4)) + 1e-5
+    )
     bce = -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()
     assert loss == pytest.approx(1 - dice.mean() + 0.7 * bce, rel=1e-10)
     # float32 stays float32
-    assert bm.dice_bce_loss_and_grad(logits.astype(np.float32), y)[1].dtype == np.float32
+    assert (
+        bm.dice_bce_loss_and_grad(logits.astype(np.float32), y)[1].dtype == np.float32
+    )
 
 
 def test_score_volumes_against_hand_counts():
@@ -106,8 +131,14 @@ def test_sample_patches_and_volumes():
     images, labels = bm.make_volumes(1, (32, 32, 16), seed=3)
     again, _ = bm.make_volumes(1, (32, 32, 16), seed=3)
     np.testing.assert_array_equal(images[0], again[0])
-    x, y = bm.sample_patches(images, labels, 5, (16, 16, 8),
-                             rng=np.random.default_rng(0), tumour_fraction=1.0)
+    x, y = bm.sample_patches(
+        images,
+        labels,
+        5,
+        (16, 16, 8),
+        rng=np.random.default_rng(0),
+        tumour_fraction=1.0,
+    )
     assert x.shape == (5, 4, 16, 16, 8) and y.shape == (5, 3, 16, 16, 8)
     assert x.dtype == y.dtype == np.float32
     # every tumour patch holds at least 5 % tumour voxels
@@ -135,14 +166,16 @@ def test_real_volume_demo_on_nibabel_test_data(tmp_path):
     assert 0 <= probs.min() and probs.max() <= 1
     # a 4-channel model gets the volume on every channel; 4D files use volume 0
     model = UNet(4, 3, base_filters=2, depth=3, ndim=3, rng=0)
-    _, probs4 = bm.real_volume_demo(NIBABEL_DATA / "example4d.nii.gz",
-                                    tmp_path / "real4d.png", model)
+    _, probs4 = bm.real_volume_demo(
+        NIBABEL_DATA / "example4d.nii.gz", tmp_path / "real4d.png", model
+    )
     assert probs4.shape == (3, 128, 96, 24)
 
 
 def test_compare_2d_3d_tiny():
-    results = bm.compare_2d_3d(size=(32, 32, 16), patch=(16, 16, 8), volumes=1,
-                               epochs=1, patches=2)
+    results = bm.compare_2d_3d(
+        size=(32, 32, 16), patch=(16, 16, 8), volumes=1, epochs=1, patches=2
+    )
     assert set(results) == {"2d", "3d"}
     for scores in results.values():
         assert 0 <= scores["mean_dice"] <= 1 and scores["seconds"] > 0

@@ -16,8 +16,15 @@ from reference.tasks._chest_xray_report import format_table
 from reference.train import fit, iterate_minibatches, predict, train_epoch
 
 LAST_LINE = re.compile(r"^test mean AUC: (\d\.\d{3})$")
-TINY = dict(epochs=1, n_images=120, size=32, batch_size=16, bootstraps=50,
-            min_positives=1, no_progress=True)
+TINY = dict(
+    epochs=1,
+    n_images=120,
+    size=32,
+    batch_size=16,
+    bootstraps=50,
+    min_positives=1,
+    no_progress=True,
+)
 
 
 def _mse(out, target):
@@ -53,8 +60,15 @@ def test_train_epoch_mean_loss_is_the_size_weighted_batch_mean():
     y = np.zeros((5, 1))
     model = Linear(1, 1, rng=0, dtype=np.float64)
     w, b = model.params["weight"][0, 0], model.params["bias"][0]
-    loss = train_epoch(model, SGD(model, lr=0.0), _mse, x, y, batch_size=2,
-                       rng=np.random.default_rng(0))
+    loss = train_epoch(
+        model,
+        SGD(model, lr=0.0),
+        _mse,
+        x,
+        y,
+        batch_size=2,
+        rng=np.random.default_rng(0),
+    )
     expected = np.mean((w * x[:, 0] + b) ** 2)  # per-sample mean = weighted batch mean
     assert loss == pytest.approx(expected, rel=1e-12)
 
@@ -69,8 +83,10 @@ def test_train_epoch_learns_and_applies_augment():
         seen.append(len(xb))
         return xb
 
-    losses = [train_epoch(model, opt, _mse, x, y, batch_size=2, rng=rng,
-                          augment=augment) for _ in range(300)]
+    losses = [
+        train_epoch(model, opt, _mse, x, y, batch_size=2, rng=rng, augment=augment)
+        for _ in range(300)
+    ]
     assert losses[-1] < 1e-3 < losses[0]
     assert seen[:2] == [2, 1]
     assert model.params["weight"][0, 0] == pytest.approx(2.0, abs=0.05)
@@ -79,8 +95,15 @@ def test_train_epoch_learns_and_applies_augment():
 def test_train_epoch_rejects_mismatched_rows():
     model = Linear(1, 1, rng=0)
     with pytest.raises(ValueError, match="train_epoch: expected y with 3 rows"):
-        train_epoch(model, SGD(model, lr=0.1), _mse, np.ones((3, 1)), np.ones((2, 1)),
-                    batch_size=2, rng=np.random.default_rng(0))
+        train_epoch(
+            model,
+            SGD(model, lr=0.1),
+            _mse,
+            np.ones((3, 1)),
+            np.ones((2, 1)),
+            batch_size=2,
+            rng=np.random.default_rng(0),
+        )
 
 
 def test_predict_matches_one_forward_and_restores_mode():
@@ -96,9 +119,18 @@ def test_predict_matches_one_forward_and_restores_mode():
 def test_fit_returns_one_loss_per_epoch_and_calls_back():
     model = Linear(1, 1, rng=0, dtype=np.float64)
     calls = []
-    losses = fit(model, SGD(model, lr=0.1), _mse, np.ones((4, 1)), np.ones((4, 1)),
-                 epochs=3, batch_size=2, rng=np.random.default_rng(0),
-                 show_progress=False, on_epoch_end=lambda e, v: calls.append(e))
+    losses = fit(
+        model,
+        SGD(model, lr=0.1),
+        _mse,
+        np.ones((4, 1)),
+        np.ones((4, 1)),
+        epochs=3,
+        batch_size=2,
+        rng=np.random.default_rng(0),
+        show_progress=False,
+        on_epoch_end=lambda e, v: calls.append(e),
+    )
     assert len(losses) == 3 and calls == [1, 2, 3]
 
 
@@ -111,9 +143,47 @@ def test_make_loss_matches_the_weighted_formula():
     p = 1 / (1 + np.exp(-logits.astype(np.float64)))
     expected = -(pos * y * np.log(p) + neg * (1 - y) * np.log(1 - p)).mean(0).sum()
     assert float(loss) == pytest.approx(expected, rel=1e-5)
-    np.testing.assert_allclose(dlogits, (neg * (1 - y) * p - pos * y * (1 - p)) / 4,
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        dlogits, (neg * (1 - y) * p - pos * y * (1 - p)) / 4, rtol=1e-5
+    )
     assert dlogits.dtype == np.float32
+
+
+def test_make_loss_unweighted_is_plain_bce_with_half_weights():
+    y = np.array([[1, 0], [0, 0], [1, 1], [0, 0]])
+    logits = np.array([[0.5, -1.0], [0.0, 2.0], [1.0, 0.0], [-2.0, 0.3]], np.float32)
+    loss, dlogits = task.make_loss(y, weighted=False)(logits, y)
+    p = 1 / (1 + np.exp(-logits.astype(np.float64)))
+    expected = -0.5 * (y * np.log(p) + (1 - y) * np.log(1 - p)).mean(0).sum()
+    assert float(loss) == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_allclose(dlogits, 0.5 * (p - y) / 4, rtol=1e-5)
+
+
+def test_compare_loss_trains_both_and_prints_them_side_by_side(tmp_path, capsys):
+    args = argparse.Namespace(
+        **{**TINY, "min_positives": 2}, compare_loss=True, out=str(tmp_path)
+    )
+    assert task.config_from_args(argparse.Namespace(compare_loss=True))["epochs"] == (
+        task.COMPARE_EPOCHS
+    )
+    assert task.run(args) == 0
+    text = capsys.readouterr().out
+    assert "weighted BCE: 1 epochs" in text and "unweighted BCE: 1 epochs" in text
+    assert "AUC weighted" in text and "sens@0.5" in text
+    assert re.search(
+        r"^rare findings: mean AUC weighted (\d\.\d{3}|nan), "
+        r"unweighted (\d\.\d{3}|nan)",
+        text,
+        re.M,
+    )
+    with open(tmp_path / "compare_loss.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["finding"] for r in rows] == list(FINDINGS)
+    hernia = rows[FINDINGS.index("Hernia")]
+    assert hernia["rare"] == "True" and rows[FINDINGS.index("Effusion")]["rare"] == (
+        "False"
+    )
+    assert (tmp_path / "compare_loss.txt").read_text().strip() in text
 
 
 def test_prepare_data_is_patient_disjoint_and_standardised():
@@ -166,15 +236,32 @@ def test_cosine_schedule_halves_midway_and_ends_at_zero():
     for epoch in (1, 2, 3, 4):
         schedule(epoch, 0.0)
         rates.append(opt.lr)
-    np.testing.assert_allclose(rates, [0.4 * (1 + np.cos(np.pi / 4)) / 2, 0.2,
-                                       0.4 * (1 - np.cos(np.pi / 4)) / 2, 0.0],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        rates,
+        [
+            0.4 * (1 + np.cos(np.pi / 4)) / 2,
+            0.2,
+            0.4 * (1 - np.cos(np.pi / 4)) / 2,
+            0.0,
+        ],
+        atol=1e-12,
+    )
 
 
 def test_format_table_marks_findings_left_out_of_the_mean():
-    row = dict(finding="Hernia", n_pos=2, n_neg=98, auc=0.5, auc_low=0.4,
-               auc_high=0.6, threshold=0.5, sensitivity=0.5, specificity=0.5,
-               ppv=0.1, npv=0.9)
+    row = dict(
+        finding="Hernia",
+        n_pos=2,
+        n_neg=98,
+        auc=0.5,
+        auc_low=0.4,
+        auc_high=0.6,
+        threshold=0.5,
+        sensitivity=0.5,
+        specificity=0.5,
+        ppv=0.1,
+        npv=0.9,
+    )
     text = format_table([row, {**row, "finding": "Mass"}], averaged=["Mass"])
     lines = text.splitlines()
     assert lines[2].startswith("Hernia* ") and lines[3].startswith("Mass ")

@@ -22,11 +22,22 @@ Infiltration        several faint, ill-defined patchy opacities
 Mass                large (> 3 cm) bright lobulated spot
 Nodule              small bright round spot
 Pleural_Thickening  bright band along the lateral chest wall and apex
-Pneumonia           patchy, mottled opacity of a lobe
+Pneumonia           patchy, mottled opacity (Infiltration and Consolidation alike)
 Pneumothorax        black rim without lung markings at the apex, a pleural line
 ==================  ==========================================================
 
 Positions follow the NIH expert boxes (`reference.data.nih_stats.BBOX`).
+
+Each finding has a severity in (0, 1] per image (drawn by
+`reference.data.chestxray`): 1 is the textbook picture above, smaller values
+fade it (fainter opacities, a heart just over the limit, a thin apical
+pneumothorax, a blunted angle instead of a fluid level), because most findings
+in a hospital's archive are mild. What else makes reading them hard is drawn
+on purpose too: normal hearts vary in size, so a mildly enlarged heart overlaps
+them; lesions may sit behind the heart or the diaphragm's dome, where they add
+to bright soft tissue instead of dark lung; nipple and breast shadows mimic
+nodules and basal opacities; and the exposure, blur and quantum noise vary
+between images, more so for the AP (bedside) view.
 """
 
 from __future__ import annotations
@@ -58,6 +69,8 @@ class Anatomy(NamedTuple):
     tissue: float  # soft-tissue brightness
     air: float  # lung brightness
     sites: dict  # finding -> (x, y, size, side) where its signature is drawn
+    nipple: float  # brightness of the nipple shadows (0: none visible)
+    breast: float  # extra basal density of breast tissue (0: none)
 
 
 class _Grid(NamedTuple):
@@ -84,8 +97,9 @@ def _ellipse(g: _Grid, x, y, a, b, width=_EDGE):
 
 def _noise(rng, size: int, scale: float) -> np.ndarray:
     """Smooth random field of unit std whose blobs are about ``scale`` wide."""
-    field = ndimage.gaussian_filter(rng.standard_normal((size, size)),
-                                    max(scale * size, 0.5), mode="wrap")
+    field = ndimage.gaussian_filter(
+        rng.standard_normal((size, size)), max(scale * size, 0.5), mode="wrap"
+    )
     return field / (field.std() + 1e-12)
 
 
@@ -122,14 +136,29 @@ def sample_anatomy(rng: np.random.Generator) -> Anatomy:
     cx = 0.5 + rng.normal(0, 0.01)
     lung_top = 0.14 + rng.normal(0, 0.015)
     base_left = 0.73 + rng.normal(0, 0.02)  # patient's right: liver pushes it up
-    heart = (cx + 0.045 + rng.normal(0, 0.008), 0.62 + rng.normal(0, 0.015),
-             0.145 * rng.uniform(0.92, 1.08), 0.125 * rng.uniform(0.92, 1.08))
+    # normal hearts vary: a mildly enlarged one overlaps the large normal ones
+    heart = (
+        cx + 0.045 + rng.normal(0, 0.008),
+        0.62 + rng.normal(0, 0.015),
+        0.145 * rng.uniform(0.86, 1.14),
+        0.125 * rng.uniform(0.9, 1.1),
+    )
     anat = Anatomy(
-        cx=cx, body_hw=rng.uniform(0.4, 0.45), lung_top=lung_top,
+        cx=cx,
+        body_hw=rng.uniform(0.4, 0.45),
+        lung_top=lung_top,
         base=(base_left, base_left + 0.025 + rng.normal(0, 0.01)),
-        lung_hw=rng.uniform(0.15, 0.17), gap=rng.uniform(0.045, 0.055), heart=heart,
-        rib_phase=rng.uniform(0, 1), rib_spacing=rng.uniform(0.068, 0.078),
-        tissue=rng.uniform(0.5, 0.6), air=rng.uniform(0.13, 0.2), sites={})
+        lung_hw=rng.uniform(0.15, 0.17),
+        gap=rng.uniform(0.045, 0.055),
+        heart=heart,
+        rib_phase=rng.uniform(0, 1),
+        rib_spacing=rng.uniform(0.068, 0.078),
+        tissue=rng.uniform(0.5, 0.6),
+        air=rng.uniform(0.13, 0.2),
+        sites={},
+        nipple=rng.uniform(0.08, 0.2) * (rng.random() < 0.2),
+        breast=rng.uniform(0.04, 0.1) * (rng.random() < 0.4),
+    )
     sites = {name: _sample_site(rng, anat, name) for name in FINDINGS}
     return anat._replace(sites=sites)
 
@@ -146,36 +175,43 @@ def _sample_site(rng, anat: Anatomy, name: str):
         x = rng.normal(box["center_x_mean"], box["center_x_sd"])
         y = rng.normal(box["center_y_mean"], box["center_y_sd"])
         side = -1 if x < anat.cx else 1
-        x0, y0 = _lung_centre(anat, side)
-        hx, hy, ha, hb = anat.heart
-        in_heart = ((x - hx) / ha) ** 2 + ((y - hy) / hb) ** 2 < 1.1
-        inner = abs(x - x0) < 0.8 * anat.lung_hw and not in_heart
-        if inner and anat.lung_top + 0.05 < y < anat.base[side > 0] - 0.05:
+        x0, _ = _lung_centre(anat, side)
+        # behind the heart and the diaphragm's dome are allowed: lung is there
+        # too, and lesions hidden by them are the ones readers miss
+        inner = abs(x - x0) < 0.85 * anat.lung_hw
+        if inner and anat.lung_top + 0.05 < y < anat.base[side > 0] + 0.01:
             return x, y, size, side
     x, y = _lung_centre(anat, side)
     return x, y, size, side
 
 
-def _adapt_anatomy(anat: Anatomy, present: set, view: str) -> Anatomy:
-    """Apply the findings that change the anatomy itself (heart, lungs, diaphragm)."""
+def _adapt_anatomy(anat: Anatomy, present: dict, view: str) -> Anatomy:
+    """Apply the findings that change the anatomy itself (heart, lungs, diaphragm).
+
+    ``present`` maps each finding on the image to its severity in (0, 1].
+    """
     x, y, a, b = anat.heart
     base = list(anat.base)
     lung_hw, air = anat.lung_hw, anat.air
     if view == "AP":  # the heart is farther from the detector: magnified
         a, b = a * 1.08, b * 1.04
     if "Cardiomegaly" in present:
-        a, b, x = a * 1.5, b * 1.18, x + 0.02
+        s = present["Cardiomegaly"]
+        a, b, x = a * (1 + 0.4 * s), b * (1 + 0.15 * s), x + 0.02 * s
     if "Emphysema" in present:
-        base = [v + 0.07 for v in base]
-        lung_hw, air, a = lung_hw * 1.06, air - 0.06, a * 0.85
+        s = present["Emphysema"]
+        base = [v + 0.04 * s for v in base]
+        lung_hw, air, a = lung_hw * (1 + 0.03 * s), air - 0.03 * s, a * (1 - 0.08 * s)
     if "Fibrosis" in present:
-        base = [v - 0.03 for v in base]
-        lung_hw *= 0.94
+        s = present["Fibrosis"]
+        base = [v - 0.03 * s for v in base]
+        lung_hw *= 1 - 0.06 * s
     if "Atelectasis" in present:
         side = anat.sites["Atelectasis"][3]
-        base[side > 0] -= 0.04
-    return anat._replace(heart=(x, y, a, b), base=tuple(base), lung_hw=lung_hw,
-                         air=max(air, 0.05))
+        base[side > 0] -= 0.04 * present["Atelectasis"]
+    return anat._replace(
+        heart=(x, y, a, b), base=tuple(base), lung_hw=lung_hw, air=max(air, 0.05)
+    )
 
 
 def _body(g: _Grid, anat: Anatomy):
@@ -204,17 +240,19 @@ def _ribs(g: _Grid, anat: Anatomy):
     return ribs
 
 
-def _draw_anatomy(g, anat: Anatomy, rng, present: set):
+def _draw_anatomy(g, anat: Anatomy, rng, present: dict):
     """Return the normal chest image, the visible parts of the lungs, the heart."""
     body, tissue = _body(g, anat)
     image = 0.03 + body * (tissue - 0.03)
     x, y, a, b = anat.heart
-    heart = np.maximum(_ellipse(g, x, y, a, b),  # heart and the mediastinum above it
-                       _ellipse(g, anat.cx - 0.005, y - 0.16, 0.055, 0.2))
+    heart = np.maximum(
+        _ellipse(g, x, y, a, b),  # heart and the mediastinum above it
+        _ellipse(g, anat.cx - 0.005, y - 0.16, 0.055, 0.2),
+    )
 
     # lungs: dark air with vessels that fan out from the hila
     vessels = np.exp(-((_noise(rng, g.size, 0.012) / 0.35) ** 2))  # thin wavy lines
-    markings = 0.3 if "Emphysema" in present else 1.0
+    markings = 1 - 0.5 * present.get("Emphysema", 0.0)
     lungs = []
     for side in (-1, 1):
         mask, _ = _lung(g, anat, side)
@@ -222,8 +260,11 @@ def _draw_anatomy(g, anat: Anatomy, rng, present: set):
         hilum = np.exp(-np.hypot(g.u - hx, g.v - hy) / 0.1)
         height = anat.base[side > 0] - anat.lung_top
         depth_down = np.clip((g.v - anat.lung_top) / height, 0, 1)  # more tissue below
-        lung_value = (anat.air + 0.06 * depth_down
-                      + markings * (0.1 * hilum + 0.06 * vessels * (0.3 + hilum)))
+        lung_value = (
+            anat.air
+            + 0.06 * depth_down
+            + markings * (0.1 * hilum + 0.06 * vessels * (0.3 + hilum))
+        )
         image = image * (1 - mask) + mask * lung_value
         lungs.append(mask * (1 - heart))
 
@@ -241,6 +282,24 @@ def _draw_anatomy(g, anat: Anatomy, rng, present: set):
     image += 0.08 * _ellipse(g, anat.cx + 0.05, 0.31, 0.035, 0.03)
     bubble = _ellipse(g, anat.cx + 0.15, anat.base[1] + 0.05, 0.045, 0.028)
     image -= 0.18 * bubble * body
+
+    # look-alikes: nipple shadows (false nodules), breast tissue (basal haze)
+    for side in (-1, 1):
+        nx, _ = _lung_centre(anat, side)
+        image += (
+            anat.nipple
+            * _ellipse(
+                g, nx + 0.02 * side, anat.base[side > 0] - 0.07, 0.012, 0.012, 0.006
+            )
+            * body
+        )
+        image += (
+            anat.breast
+            * _soft(g.v - anat.base[side > 0] + 0.12, 0.04)
+            * _soft(
+                0.7 * anat.lung_hw - np.abs(g.u - nx - 0.3 * side * anat.lung_hw), 0.05
+            )
+        )
     return image, lungs, heart
 
 
@@ -263,8 +322,9 @@ class _Scene(NamedTuple):
 
 # Each drawing returns (additive brightness, dense-fill mask or 0) at (x, y).
 
+
 def _nodule(sc, x, y, size, side):
-    return 0.32 * _blob(sc.g, x, y, max(0.024 * size, 1.2 / sc.g.size), sc.rng), 0
+    return 0.5 * _blob(sc.g, x, y, max(0.026 * size, 1.2 / sc.g.size), sc.rng), 0
 
 
 def _mass(sc, x, y, size, side):
@@ -277,24 +337,28 @@ def _consolidation(sc, x, y, size, side):
 
 
 def _pneumonia(sc, x, y, size, side):
-    patch = _ellipse(sc.g, x, y, 0.1 * size, 0.12 * size, 0.03)
+    # an airspace opacity like Infiltration's or Consolidation's: the label is a
+    # clinical diagnosis, the film alone barely tells them apart
+    patch = _ellipse(sc.g, x, y, 0.08 * size, 0.1 * size, 0.03)
     mottled = np.clip(0.6 + 0.5 * _noise(sc.rng, sc.g.size, 0.02), 0, 1)
-    return 0.3 * patch * mottled * sc.lungs[side > 0], 0
+    return 0.18 * patch * mottled * sc.lungs[side > 0], 0
 
 
 def _infiltration(sc, x, y, size, side):
     add = 0
     for _ in range(3):  # a few faint, ill-defined patches around the site
         bx, by = x + sc.rng.normal(0, 0.05), y + sc.rng.normal(0, 0.06)
-        add = add + 0.16 * _gauss(sc.g, bx, by, 0.035, 0.045)
+        add = add + 0.24 * _gauss(sc.g, bx, by, 0.035, 0.045)
     return add * np.maximum(*sc.lungs), 0
 
 
 def _atelectasis(sc, x, y, size, side):
     g, tilt = sc.g, sc.rng.uniform(-0.3, 0.3)
     distance = (g.v - y) - tilt * (g.u - x)  # from a tilted line through the site
-    band = np.exp(-((distance / 0.014) ** 2)) * np.exp(-(((g.u - x) / 0.08) ** 2))
-    return 0.3 * band * sc.lungs[side > 0], 0
+    band = np.exp(-((distance / 0.022) ** 2)) * np.exp(-(((g.u - x) / 0.08) ** 2))
+    # a collapsed lobe is dense behind the heart too (the retrocardiac "sail")
+    lung, _ = _lung(g, sc.anat, side)
+    return 0.5 * band * lung, 0
 
 
 def _edema(sc, x, y, size, side):
@@ -302,7 +366,7 @@ def _edema(sc, x, y, size, side):
     add = 0
     for s in (-1, 1):  # bilateral perihilar "bat wing" haze
         hx = anat.cx + s * (anat.gap + 0.05)
-        add = add + 0.24 * _gauss(g, hx, 0.5, 0.11, 0.16) * sc.lungs[s > 0]
+        add = add + 0.17 * _gauss(g, hx, 0.5, 0.11, 0.16) * sc.lungs[s > 0]
     lines = np.cos(2 * np.pi * g.v / 0.025) > 0.85  # septal (Kerley B) lines
     periphery = _gauss(g, anat.cx, 0.66, 0.6, 0.06) * (np.abs(g.u - anat.cx) > 0.2)
     return add + 0.12 * lines * periphery * np.maximum(*sc.lungs), 0
@@ -319,59 +383,73 @@ def _pleural_thickening(sc, x, y, size, side):
     _, depth = _lung(g, anat, side)
     x0, _ = _lung_centre(anat, side)
     lateral = _soft(side * (g.u - x0) - 0.03, 0.02) * _soft(0.62 - g.v, 0.03)
-    width = 0.012 * size
+    width = 0.02 * size
     rim = np.exp(-(((depth - width) / width) ** 2))  # a band just inside the edge
-    return 0.3 * rim * np.maximum(lateral, _soft(0.24 - g.v, 0.02)), 0
+    return 0.5 * rim * np.maximum(lateral, _soft(0.24 - g.v, 0.02)), 0
 
 
 def _hernia(sc, x, y, size, side):
     g, anat = sc.g, sc.anat
     hx, hy = anat.cx + 0.01, anat.heart[1] + 0.06
-    sac = _ellipse(g, hx, hy, 0.06 * size, 0.05 * size)  # air above, fluid below
-    return -0.35 * sac * _soft(hy - g.v, 0.004), 0.9 * sac * _soft(g.v - hy, 0.004)
+    sac = _ellipse(g, hx, hy, 0.05 * size, 0.04 * size)  # air above, fluid below
+    return -0.25 * sac * _soft(hy - g.v, 0.004), 0.9 * sac * _soft(g.v - hy, 0.004)
 
 
 _SIGNATURES = {
-    "Atelectasis": _atelectasis, "Consolidation": _consolidation, "Edema": _edema,
-    "Fibrosis": _fibrosis, "Hernia": _hernia, "Infiltration": _infiltration,
-    "Mass": _mass, "Nodule": _nodule, "Pleural_Thickening": _pleural_thickening,
+    "Atelectasis": _atelectasis,
+    "Consolidation": _consolidation,
+    "Edema": _edema,
+    "Fibrosis": _fibrosis,
+    "Hernia": _hernia,
+    "Infiltration": _infiltration,
+    "Mass": _mass,
+    "Nodule": _nodule,
+    "Pleural_Thickening": _pleural_thickening,
     "Pneumonia": _pneumonia,
 }  # Cardiomegaly, Emphysema: _adapt_anatomy; Effusion, Pneumothorax: their own
 
 
-def _opacities(g, anat: Anatomy, present: set, lungs, rng):
-    """Return (additive brightness, dense-fill mask) for the findings in ``present``."""
+def _opacities(g, anat: Anatomy, present: dict, lungs, rng):
+    """Return (additive brightness, dense-fill mask) for the findings in ``present``.
+
+    Each signature is drawn at its textbook strength, then scaled by the
+    finding's severity (a mild finding is a faint one).
+    """
     scene = _Scene(g, anat, lungs, rng)
     add, fill = np.zeros_like(g.u), np.zeros_like(g.u)
-    for name in sorted(present & set(_SIGNATURES)):
+    for name in sorted(present.keys() & set(_SIGNATURES)):
         x, y, size, side = anat.sites[name]
         x, y = x + rng.normal(0, 0.005), y + rng.normal(0, 0.005)  # breathing, pose
         more, dense = _SIGNATURES[name](scene, x, y, size, side)
-        add, fill = add + more, np.maximum(fill, dense)
+        severity = present[name]
+        add, fill = add + severity * more, np.maximum(fill, severity * dense)
     return add, fill
 
 
-def _effusion(g, anat: Anatomy, heart):
-    """Basal fluid with a meniscus that climbs laterally, on one or both sides."""
+def _effusion(g, anat: Anatomy, heart, severity: float):
+    """Basal fluid with a meniscus that climbs laterally, on one or both sides.
+
+    A mild effusion only blunts the costophrenic angle; a severe one rises.
+    """
     _, _, size, side = anat.sites["Effusion"]
-    sides = (-1, 1) if size > 1.12 else (side,)  # the largest ones are bilateral
+    sides = (-1, 1) if size * severity > 0.9 else (side,)  # large: bilateral
     fluid = np.zeros_like(g.u)
     for s in sides:
         x0, _ = _lung_centre(anat, s)
-        level = anat.base[s > 0] - 0.12 * size
+        level = anat.base[s > 0] - (0.02 + 0.1 * severity) * size
         lateral = np.clip(s * (g.u - x0) / anat.lung_hw + 0.6, 0, 1.6)
         meniscus = level - 0.06 * lateral**2
         _, depth = _lung(g, anat, s)
         pleural_space = _soft(depth + 0.015, 0.008)  # the lung and its pleural rim
         fluid = np.maximum(fluid, _soft(g.v - meniscus, 0.012) * pleural_space)
-    return fluid * (1 - heart)
+    return fluid * (1 - heart) * (0.6 + 0.4 * severity)
 
 
-def _pneumothorax(g, anat: Anatomy, lungs):
-    """Air around a collapsed lung: (dark mask, pleural line)."""
-    side = anat.sites["Pneumothorax"][3]
+def _pneumothorax(g, anat: Anatomy, lungs, severity: float):
+    """Air around a collapsed lung: (dark mask, pleural line); mild ones are thin."""
+    side, size = anat.sites["Pneumothorax"][3], anat.sites["Pneumothorax"][2]
     full = lungs[side > 0]
-    collapsed, depth = _lung(g, anat, side, shrink=0.18 * anat.sites["Pneumothorax"][2])
+    collapsed, depth = _lung(g, anat, side, shrink=(0.08 + 0.14 * severity) * size)
     upper = _soft(0.55 - g.v, 0.06)
     air = np.clip(full - collapsed, 0, 1) * upper
     line = np.exp(-((depth / 0.004) ** 2)) * upper * full
@@ -382,34 +460,59 @@ def _grid(size: int, rng) -> _Grid:
     """Pixel-centre coordinates with a small random patient position (shift, tilt)."""
     axis = ((np.arange(size) + 0.5) / size).astype(np.float32)
     v, u = np.meshgrid(axis, axis, indexing="ij")
-    angle = np.deg2rad(rng.normal(0, 1.5))
-    du, dv = rng.normal(0, 0.012, size=2)
+    angle = np.deg2rad(rng.normal(0, 2.5))
+    du, dv = rng.normal(0, 0.02, size=2)
     uc, vc = u - 0.5 - du, v - 0.5 - dv
-    return _Grid(0.5 + np.cos(angle) * uc + np.sin(angle) * vc,
-                 0.5 - np.sin(angle) * uc + np.cos(angle) * vc, size)
+    return _Grid(
+        0.5 + np.cos(angle) * uc + np.sin(angle) * vc,
+        0.5 - np.sin(angle) * uc + np.cos(angle) * vc,
+        size,
+    )
 
 
-def render_chest_xray(labels, anatomy: Anatomy, rng: np.random.Generator,
-                      image_size: int = 64, view: str = "PA") -> np.ndarray:
-    """Draw one image of a patient with the given findings: (S, S) float32 in [0, 1]."""
-    present = {name for name, flag in zip(FINDINGS, labels, strict=True) if flag}
+def render_chest_xray(
+    labels,
+    anatomy: Anatomy,
+    rng: np.random.Generator,
+    image_size: int = 64,
+    view: str = "PA",
+    severity=None,
+) -> np.ndarray:
+    """Draw one image of a patient with the given findings: (S, S) float32 in [0, 1].
+
+    ``labels`` (14,) says which findings are present; ``severity`` (14,) in
+    (0, 1] how pronounced each one is (default 1: the textbook picture).
+    """
+    severity = np.ones(len(FINDINGS)) if severity is None else severity
+    present = {
+        name: float(s)
+        for name, flag, s in zip(FINDINGS, labels, severity, strict=True)
+        if flag
+    }
     g = _grid(image_size, rng)
     anat = _adapt_anatomy(anatomy, present, view)
     image, lungs, heart = _draw_anatomy(g, anat, rng, present)
 
     # findings: darken (pneumothorax), brighten, then fill dense regions
     if "Pneumothorax" in present:
-        air, line = _pneumothorax(g, anat, lungs)
-        image = image * (1 - air) + air * 0.03 + 0.15 * line
+        air, line = _pneumothorax(g, anat, lungs, present["Pneumothorax"])
+        image = image * (1 - air) + air * 0.03 + 0.15 * present["Pneumothorax"] * line
     add, fill = _opacities(g, anat, present, lungs, rng)
     if "Effusion" in present:
-        fill = np.maximum(fill, _effusion(g, anat, heart))
+        fill = np.maximum(fill, _effusion(g, anat, heart, present["Effusion"]))
     image = image + add
     image = image * (1 - fill) + fill * (0.9 * anat.tissue)
+    return _acquire(image, rng, view)
 
-    # acquisition: blur, exposure, gamma and quantum noise
-    image = ndimage.gaussian_filter(image, 0.004 * image_size)
-    gain, offset = rng.uniform(0.9, 1.1), rng.uniform(-0.03, 0.03)
-    image = np.clip(gain * image + offset, 0, 1) ** rng.uniform(0.85, 1.15)
-    image = image + rng.normal(0, 0.012, image.shape)
+
+def _acquire(image, rng, view: str) -> np.ndarray:
+    """Blur, exposure, gamma and quantum noise; the bedside AP view is the worst."""
+    size = image.shape[0]
+    image = ndimage.gaussian_filter(image, 0.004 * size * rng.uniform(0.8, 1.6))
+    if view == "AP":  # scatter without a grid: less contrast
+        image = image.mean() + rng.uniform(0.75, 0.95) * (image - image.mean())
+    gain, offset = rng.uniform(0.85, 1.15), rng.uniform(-0.05, 0.05)
+    image = np.clip(gain * image + offset, 0, 1) ** rng.uniform(0.8, 1.25)
+    noise = rng.uniform(0.008, 0.022) * (1.3 if view == "AP" else 1.0)
+    image = image + rng.normal(0, noise, image.shape)
     return np.clip(image, 0, 1).astype(np.float32)

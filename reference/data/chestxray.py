@@ -1,7 +1,8 @@
 """Seeded synthetic chest X-rays with the NIH ChestX-ray14 label structure.
 
 Public names: `ChestXrays`, `make_chest_xrays`, `sample_images_per_patient`,
-`sample_labels`, `latent_correlation`, `FINDINGS`.
+`sample_labels`, `sample_severity`, `text_mined_labels`, `latent_correlation`,
+`FINDINGS`, `LABEL_PRECISION`, `LABEL_RECALL`.
 
 What is realistic (numbers from `reference.data.nih_stats`):
 
@@ -15,12 +16,48 @@ What is realistic (numbers from `reference.data.nih_stats`):
 - each finding has a visual signature drawn where the NIH expert boxes put it
   (see `reference.data._xray_render` for the list).
 
+What makes it hard, on purpose (each is a difficulty of the real data set):
+
+- **Rare findings stay rare.** Hernia is on 0.2 % of the images, Pneumonia on
+  1.3 %: a data set of a few thousand images holds a handful of them, so a
+  model sees few positive examples and an unweighted loss barely notices them
+  (the reason for the weighted loss of week 1).
+- **Findings come together and look alike.** Effusion with Atelectasis, Edema
+  with Infiltration, ...: the co-occurrence is NIH's, so one finding's
+  signature is often next to another's and a model can lean on the company a
+  finding keeps. Pneumonia is a clinical diagnosis: on the film it is an
+  opacity like Infiltration's or Consolidation's.
+- **Most findings are mild.** Each finding on each image gets a severity
+  (`sample_severity`, median about 2/3 of the textbook picture): faint
+  opacities, a heart just over the limit, small effusions and pneumothoraces.
+  Normal variants (heart size, nipple and breast shadows) and lesions behind
+  the heart or the diaphragm overlap with the findings.
+- **Labels are noisy.** NIH's labels were text-mined from the radiology
+  reports, not read from the images. The data set's README expects them to be
+  "> 90 % accurate", and Wang et al. (2017) measured the text mining's
+  precision and recall at about 0.9 on reports with known findings. So the
+  labels here are the true findings seen through a text-miner with
+  `LABEL_PRECISION` = `LABEL_RECALL` = 0.9 (`text_mined_labels`): a tenth of
+  the findings are missed and a tenth of the positive labels are wrong. The
+  test labels are noisy too, as they are in the real data set: even a perfect
+  reader scores below AUC 1 against them. ``ChestXrays.true_labels`` keeps the
+  findings that were drawn.
+
 How labels are drawn (a Gaussian copula): a latent vector z ~ N(0, R) per
 image, finding k present when ``z[k] > Phi^-1(1 - prevalence[k])``. The
 correlation R is solved so that every pair of findings co-occurs as often as
 in the real data. A patient's images share part of their latent vector,
 ``z = sqrt(rho) * z_patient + sqrt(1 - rho) * z_image``, which keeps each
 image's label distribution and makes follow-ups alike.
+
+References
+----------
+.. [1] X. Wang, Y. Peng, L. Lu, Z. Lu, M. Bagheri and R. M. Summers,
+   "ChestX-ray8: Hospital-scale chest X-ray database and benchmarks on
+   weakly-supervised classification and localization of common thorax
+   diseases", CVPR 2017 (section 3: the report mining and its evaluation).
+.. [2] NIH Clinical Center, the README of the released ChestX-ray14 data set
+   (labels "expected to be >90% accurate").
 """
 
 from __future__ import annotations
@@ -45,17 +82,26 @@ from reference.data.nih_stats import (
 
 __all__ = [
     "FINDINGS",
+    "LABEL_PRECISION",
+    "LABEL_RECALL",
     "ChestXrays",
     "latent_correlation",
     "make_chest_xrays",
     "sample_images_per_patient",
     "sample_labels",
+    "sample_severity",
+    "text_mined_labels",
 ]
 
 # Images per patient: P(1) as in the real data; for k >= 2,
 # P(k) ~ k**-_IPP_POWER * exp(-k / _IPP_SCALE), fitted so that the mean is 3.64,
 # the median 1 and the 90th percentile 8 (nih_stats.IMAGES_PER_PATIENT).
 _IPP_POWER, _IPP_SCALE = 1.477, 30.0
+
+# text-mined labels: share of positive labels that are right (precision) and of
+# true findings that reach the labels (recall); about 0.9 for NIH ChestX-ray14
+# (Wang et al. 2017; the data set's README: "> 90 % accurate")
+LABEL_PRECISION, LABEL_RECALL = 0.9, 0.9
 
 
 @dataclass(frozen=True)
@@ -73,6 +119,9 @@ class ChestXrays:
     view_positions : ndarray of shape (N,), str, "PA" or "AP"
     ages : ndarray of shape (N,), int64, years
     sexes : ndarray of shape (N,), str, "M" or "F"
+    true_labels : ndarray of shape (N, K), int64 0/1, or None
+        The findings drawn on the images; ``labels`` are these seen through
+        the text-miner's errors (`text_mined_labels`).
     """
 
     images: np.ndarray
@@ -83,17 +132,28 @@ class ChestXrays:
     view_positions: np.ndarray | None = None
     ages: np.ndarray | None = None
     sexes: np.ndarray | None = None
+    true_labels: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def subset(self, indices) -> ChestXrays:
         """Return the rows ``indices`` (an index array or a boolean mask)."""
+
         def pick(a):
             return None if a is None else a[indices]
-        return ChestXrays(pick(self.images), pick(self.labels), pick(self.patient_ids),
-                          pick(self.image_names), self.findings,
-                          pick(self.view_positions), pick(self.ages), pick(self.sexes))
+
+        return ChestXrays(
+            pick(self.images),
+            pick(self.labels),
+            pick(self.patient_ids),
+            pick(self.image_names),
+            self.findings,
+            pick(self.view_positions),
+            pick(self.ages),
+            pick(self.sexes),
+            pick(self.true_labels),
+        )
 
     def table(self) -> dict:
         """Return the course's CSV layout as a dict of columns.
@@ -118,8 +178,9 @@ def _images_per_patient_pmf(max_images: int) -> np.ndarray:
     return np.concatenate([[p_one], (1 - p_one) * tail / tail.sum()])
 
 
-def sample_images_per_patient(n_images: int, rng: np.random.Generator,
-                              max_images_per_patient: int | None = None) -> np.ndarray:
+def sample_images_per_patient(
+    n_images: int, rng: np.random.Generator, max_images_per_patient: int | None = None
+) -> np.ndarray:
     """Return the patient index (0, 1, ...) of each of ``n_images`` images.
 
     Parameters
@@ -144,8 +205,9 @@ def sample_images_per_patient(n_images: int, rng: np.random.Generator,
     ((10,), True)
     """
     if max_images_per_patient is None:
-        max_images_per_patient = min(int(IMAGES_PER_PATIENT["max"]),
-                                     max(2, n_images // 20))
+        max_images_per_patient = min(
+            int(IMAGES_PER_PATIENT["max"]), max(2, n_images // 20)
+        )
     pmf = _images_per_patient_pmf(int(max_images_per_patient))
     counts = []
     while sum(counts) < n_images:  # draw patients in batches until enough images
@@ -167,8 +229,9 @@ def _bivariate_upper(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
     h, k = h[..., None], k[..., None]
     density = np.exp(-(h**2 - 2 * h * k * t + k**2) / (2 * (1 - t**2)))
     density /= 2 * np.pi * np.sqrt(1 - t**2)
-    return (special.ndtr(-h[..., 0]) * special.ndtr(-k[..., 0])
-            + r / 2 * np.sum(weights * density, axis=-1))
+    return special.ndtr(-h[..., 0]) * special.ndtr(-k[..., 0]) + r / 2 * np.sum(
+        weights * density, axis=-1
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -218,8 +281,12 @@ def _prevalence_vector(prevalence, func: str) -> np.ndarray:
     return arr.copy()
 
 
-def sample_labels(patient_index, rng: np.random.Generator, prevalence=None,
-                  patient_correlation: float = 0.6) -> np.ndarray:
+def sample_labels(
+    patient_index,
+    rng: np.random.Generator,
+    prevalence=None,
+    patient_correlation: float = 0.6,
+) -> np.ndarray:
     """Draw multi-label findings for images grouped into patients.
 
     Parameters
@@ -253,9 +320,77 @@ def sample_labels(patient_index, rng: np.random.Generator, prevalence=None,
     chol = np.linalg.cholesky(latent_correlation())
     shared = rng.standard_normal((index.max() + 1, len(FINDINGS))) @ chol.T
     own = rng.standard_normal((index.size, len(FINDINGS))) @ chol.T
-    latent = np.sqrt(patient_correlation) * shared[index] \
+    latent = (
+        np.sqrt(patient_correlation) * shared[index]
         + np.sqrt(1 - patient_correlation) * own
+    )
     return (latent > threshold).astype(np.int64)
+
+
+def sample_severity(labels, rng: np.random.Generator) -> np.ndarray:
+    """Draw how pronounced each present finding is: (N, 14) in (0, 1], 0 if absent.
+
+    ``severity = 0.45 + 0.55 * Beta(1.6, 2.2)``: 1 is the textbook picture,
+    most findings are milder (median about 0.67), a few faint.
+
+    Examples
+    --------
+    >>> s = sample_severity(np.array([[1, 0], [1, 1]]), np.random.default_rng(0))
+    >>> s.shape, bool(s[0, 1] == 0), bool(0.45 <= s[1, 1] <= 1)
+    ((2, 2), True, True)
+    """
+    labels = np.asarray(labels)
+    severity = 0.45 + 0.55 * rng.beta(1.6, 2.2, size=labels.shape)
+    return np.where(labels > 0, severity, 0.0)
+
+
+def text_mined_labels(
+    true_labels,
+    rng: np.random.Generator,
+    prevalence=None,
+    precision: float = LABEL_PRECISION,
+    recall: float = LABEL_RECALL,
+) -> np.ndarray:
+    """Return the labels a report text-miner would give: true findings plus its errors.
+
+    Parameters
+    ----------
+    true_labels : array-like of shape (N, 14), 0/1
+        The findings on the images.
+    rng : numpy.random.Generator
+    prevalence : None, dict or array-like, optional
+        Prevalence the true labels were drawn with (see `sample_labels`).
+    precision, recall : float in (0, 1]
+        Share of positive labels that are true; share of findings labelled.
+
+    Returns
+    -------
+    labels : ndarray of shape (N, 14), int64 0/1
+
+    Notes
+    -----
+    A finding is kept with probability ``recall``; an absent finding k is
+    labelled with probability ``q_k = recall (1 - precision) / precision *
+    p_k / (1 - p_k)``, so that a ``precision`` share of the positive labels
+    are true. The expected labelled prevalence is ``p_k * recall /
+    precision``: with precision = recall it stays the prevalence drawn.
+
+    Examples
+    --------
+    >>> y = text_mined_labels(np.ones((1000, 14), int), np.random.default_rng(0))
+    >>> round(float(y.mean()), 1)  # a tenth of the findings are missed
+    0.9
+    """
+    func = "text_mined_labels"
+    if not (0 < precision <= 1 and 0 < recall <= 1):
+        fail(func, "precision and recall in (0, 1]", f"{precision!r}, {recall!r}")
+    true_labels = np.asarray(true_labels)
+    p = _prevalence_vector(prevalence, func)
+    false_rate = np.minimum(recall * (1 - precision) / precision * p / (1 - p), 1.0)
+    draw = rng.random(true_labels.shape)
+    kept = (true_labels > 0) & (draw < recall)
+    added = (true_labels == 0) & (draw < false_rate)
+    return (kept | added).astype(np.int64)
 
 
 def _check_size(n_images, image_size, func: str) -> None:
@@ -263,8 +398,12 @@ def _check_size(n_images, image_size, func: str) -> None:
     if not isinstance(n_images, (int, np.integer)) or n_images < 1:
         fail(func, "n_images a positive integer", repr(n_images))
     if not isinstance(image_size, (int, np.integer)) or not 16 <= image_size <= 512:
-        fail(func, "image_size an integer in [16, 512]", repr(image_size),
-             "64 trains fast; 320 looks like a downsampled NIH image.")
+        fail(
+            func,
+            "image_size an integer in [16, 512]",
+            repr(image_size),
+            "64 trains fast; 320 looks like a downsampled NIH image.",
+        )
 
 
 def _patient_metadata(n_patients: int, rng: np.random.Generator):
@@ -276,9 +415,17 @@ def _patient_metadata(n_patients: int, rng: np.random.Generator):
     return np.round(ages).astype(np.int64), sexes
 
 
-def make_chest_xrays(n_images: int = 1000, *, image_size: int = 64, seed=None,
-                     prevalence=None, patient_correlation: float = 0.6,
-                     max_images_per_patient: int | None = None) -> ChestXrays:
+def make_chest_xrays(
+    n_images: int = 1000,
+    *,
+    image_size: int = 64,
+    seed=None,
+    prevalence=None,
+    patient_correlation: float = 0.6,
+    max_images_per_patient: int | None = None,
+    label_precision: float = LABEL_PRECISION,
+    label_recall: float = LABEL_RECALL,
+) -> ChestXrays:
     """Generate a seeded synthetic chest X-ray data set.
 
     Parameters
@@ -294,12 +441,16 @@ def make_chest_xrays(n_images: int = 1000, *, image_size: int = 64, seed=None,
         How alike a patient's follow-up labels are (see `sample_labels`).
     max_images_per_patient : int, optional
         See `sample_images_per_patient`.
+    label_precision, label_recall : float, default 0.9
+        Errors of the text-mined labels (`text_mined_labels`); 1 and 1 give
+        labels equal to the findings drawn.
 
     Returns
     -------
     ChestXrays
-        Images (N, 1, S, S) float32 in [0, 1], labels (N, 14), patient ids and
-        NIH-style image names, view positions, ages, sexes.
+        Images (N, 1, S, S) float32 in [0, 1], labels (N, 14) (text-mined),
+        patient ids and NIH-style image names, view positions, ages, sexes,
+        and the true findings (``true_labels``).
 
     Examples
     --------
@@ -312,8 +463,9 @@ def make_chest_xrays(n_images: int = 1000, *, image_size: int = 64, seed=None,
     rng = np.random.default_rng(seed)
 
     # who: patients, their follow-up numbers, their bodies and metadata
-    patient_index = sample_images_per_patient(int(n_images), rng,
-                                              max_images_per_patient)
+    patient_index = sample_images_per_patient(
+        int(n_images), rng, max_images_per_patient
+    )
     n_patients = int(patient_index[-1]) + 1
     first = np.searchsorted(patient_index, np.arange(n_patients))
     follow_up = np.arange(n_images) - first[patient_index]
@@ -322,15 +474,34 @@ def make_chest_xrays(n_images: int = 1000, *, image_size: int = 64, seed=None,
     ap_share = VIEW_POSITION["AP"] / (VIEW_POSITION["AP"] + VIEW_POSITION["PA"])
     views = np.where(rng.random(n_images) < ap_share, "AP", "PA")
 
-    # what: findings, then one rendered image per row
-    labels = sample_labels(patient_index, rng, prevalence, patient_correlation)
+    # what: findings and their severity, one rendered image per row, then the
+    # labels a report text-miner would give
+    truth = sample_labels(patient_index, rng, prevalence, patient_correlation)
+    severity = sample_severity(truth, rng)
     images = np.empty((n_images, 1, image_size, image_size), dtype=np.float32)
     for n in range(n_images):
-        images[n, 0] = render_chest_xray(labels[n], anatomies[patient_index[n]], rng,
-                                         int(image_size), views[n])
+        images[n, 0] = render_chest_xray(
+            truth[n],
+            anatomies[patient_index[n]],
+            rng,
+            int(image_size),
+            views[n],
+            severity[n],
+        )
+    labels = text_mined_labels(truth, rng, prevalence, label_precision, label_recall)
 
     patient_ids = patient_index.astype(np.int64) + 1
-    names = np.array([f"{p:08d}_{f:03d}.png" for p, f in zip(patient_ids, follow_up,
-                                                               strict=True)])
-    return ChestXrays(images, labels, patient_ids, names, FINDINGS, views,
-                      ages[patient_index], sexes[patient_index])
+    names = np.array(
+        [f"{p:08d}_{f:03d}.png" for p, f in zip(patient_ids, follow_up, strict=True)]
+    )
+    return ChestXrays(
+        images,
+        labels,
+        patient_ids,
+        names,
+        FINDINGS,
+        views,
+        ages[patient_index],
+        sexes[patient_index],
+        truth,
+    )

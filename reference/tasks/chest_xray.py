@@ -23,6 +23,14 @@ Pipeline (`run`):
 The last line printed is ``test mean AUC: X.XXX``: the mean test AUC over the
 findings with at least `MIN_POSITIVES` positive test images. `evaluate` rebuilds
 the same data from the seed stored in the checkpoint and prints the same line.
+
+``--compare-loss`` trains two models instead, from the same initial weights on
+the same minibatches: one with the weighted loss, one with plain (unweighted)
+BCE, for `COMPARE_EPOCHS` epochs each unless ``--epochs`` says otherwise (two
+trainings in the time of one). It prints their test AUC and their sensitivity
+at the threshold 0.5 side by side per finding, with the means over the rare
+and the common findings, and writes ``compare_loss.csv`` and
+``compare_loss.txt`` (see `reference.tasks._chest_xray_compare`).
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from reference.runtime import limit_blas_threads as blas_threads
 # functions, so that building the `ai4md` command line stays fast
 
 __all__ = [
+    "COMPARE_EPOCHS",
     "DEFAULTS",
     "MIN_POSITIVES",
     "SMALL_DENSENET",
@@ -60,57 +69,127 @@ MIN_POSITIVES = 10  # default: findings with fewer positive test images not aver
 SPLIT_FRACTIONS = (0.7, 0.15, 0.15)  # train, validation, test (share of images)
 
 # a DenseNet-BC small enough to train on two CPU cores in minutes
-SMALL_DENSENET = dict(block_config=(2, 2, 2), growth_rate=12,
-                      num_init_features=16, bn_size=4)
+SMALL_DENSENET = dict(
+    block_config=(2, 2, 2), growth_rate=12, num_init_features=16, bn_size=4
+)
 
-DEFAULTS = dict(size=64, n_images=5000, epochs=12, batch_size=32, lr=3e-3,
-                model="small", seed=0, bootstraps=1000, min_positives=MIN_POSITIVES,
-                threads=1, out="runs/chest-xray")
+DEFAULTS = dict(
+    size=64,
+    n_images=5000,
+    epochs=12,
+    batch_size=32,
+    lr=3e-3,
+    model="small",
+    seed=0,
+    bootstraps=1000,
+    min_positives=MIN_POSITIVES,
+    threads=1,
+    out="runs/chest-xray",
+    compare_loss=False,
+)
+COMPARE_EPOCHS = 6  # epochs of each of the two trainings of --compare-loss
 
 
 def add_arguments(parser) -> None:
     """Add the options of ``ai4md train chest-xray`` to an argparse parser."""
     d = DEFAULTS
-    parser.add_argument("--size", type=int, default=d["size"],
-                        help=f"image side in pixels (default {d['size']})")
-    parser.add_argument("--n-images", type=int, default=d["n_images"],
-                        help=f"images to generate (default {d['n_images']})")
-    parser.add_argument("--epochs", type=int, default=d["epochs"],
-                        help=f"passes over the training images (default {d['epochs']})")
-    parser.add_argument("--batch-size", type=int, default=d["batch_size"],
-                        help=f"images per step (default {d['batch_size']})")
-    parser.add_argument("--lr", type=float, default=d["lr"],
-                        help=f"Adam's learning rate (default {d['lr']:g})")
-    parser.add_argument("--model", choices=("small", "densenet121"),
-                        default=d["model"], help="network (default small)")
-    parser.add_argument("--seed", type=int, default=d["seed"],
-                        help="seeds the data, the split and the weights (default 0)")
-    parser.add_argument("--bootstraps", type=int, default=d["bootstraps"],
-                        help="bootstrap rounds of the AUC intervals (default 1000)")
-    parser.add_argument("--min-positives", type=int, default=d["min_positives"],
-                        help="positive test images a finding needs to enter the "
-                             f"mean AUC (default {d['min_positives']})")
-    parser.add_argument("--threads", type=int, default=d["threads"],
-                        help="BLAS threads (default 1: on a busy machine more "
-                             "threads wait for each other; 0 keeps the library's)")
-    parser.add_argument("--out", default=d["out"],
-                        help=f"output folder (default {d['out']})")
-    parser.add_argument("--no-progress", action="store_true",
-                        help="hide the progress bar")
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=d["size"],
+        help=f"image side in pixels (default {d['size']})",
+    )
+    parser.add_argument(
+        "--n-images",
+        type=int,
+        default=d["n_images"],
+        help=f"images to generate (default {d['n_images']})",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=f"passes over the training images (default {d['epochs']}; "
+        f"{COMPARE_EPOCHS} per model with --compare-loss)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=d["batch_size"],
+        help=f"images per step (default {d['batch_size']})",
+    )
+    parser.add_argument(
+        "--lr",
+        type=float,
+        default=d["lr"],
+        help=f"Adam's learning rate (default {d['lr']:g})",
+    )
+    parser.add_argument(
+        "--model",
+        choices=("small", "densenet121"),
+        default=d["model"],
+        help="network (default small)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=d["seed"],
+        help="seeds the data, the split and the weights (default 0)",
+    )
+    parser.add_argument(
+        "--bootstraps",
+        type=int,
+        default=d["bootstraps"],
+        help="bootstrap rounds of the AUC intervals (default 1000)",
+    )
+    parser.add_argument(
+        "--min-positives",
+        type=int,
+        default=d["min_positives"],
+        help="positive test images a finding needs to enter the "
+        f"mean AUC (default {d['min_positives']})",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=d["threads"],
+        help="BLAS threads (default 1: on a busy machine more "
+        "threads wait for each other; 0 keeps the library's)",
+    )
+    parser.add_argument(
+        "--out", default=d["out"], help=f"output folder (default {d['out']})"
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="hide the progress bar"
+    )
+    parser.add_argument(
+        "--compare-loss",
+        action="store_true",
+        help="train with the weighted and with the unweighted BCE "
+        "(same data, weights and batches) and print both",
+    )
 
 
 def config_from_args(args) -> dict:
     """Return the run's configuration (JSON-ready) from parsed arguments.
 
-    Missing attributes take their `DEFAULTS`.
+    Missing attributes (and ``epochs=None``) take their `DEFAULTS`; with
+    ``compare_loss`` the default epochs are `COMPARE_EPOCHS`.
 
     Examples
     --------
     >>> import argparse
     >>> config_from_args(argparse.Namespace(epochs=1))["epochs"]
     1
+    >>> config_from_args(argparse.Namespace(compare_loss=True))["epochs"]
+    6
     """
-    return {key: getattr(args, key, default) for key, default in DEFAULTS.items()}
+    config = {key: getattr(args, key, default) for key, default in DEFAULTS.items()}
+    if getattr(args, "epochs", None) is None:
+        config["epochs"] = (
+            COMPARE_EPOCHS if config["compare_loss"] else DEFAULTS["epochs"]
+        )
+    return config
 
 
 def build_model(config):
@@ -120,8 +199,9 @@ def build_model(config):
 
     if config["model"] == "densenet121":
         return densenet121(len(FINDINGS), in_channels=1, rng=config["seed"])
-    return DenseNet(**SMALL_DENSENET, num_classes=len(FINDINGS), in_channels=1,
-                    rng=config["seed"])
+    return DenseNet(
+        **SMALL_DENSENET, num_classes=len(FINDINGS), in_channels=1, rng=config["seed"]
+    )
 
 
 def prepare_data(config) -> dict:
@@ -142,18 +222,23 @@ def prepare_data(config) -> dict:
         split_by_patient,
     )
 
-    xrays = make_chest_xrays(config["n_images"], image_size=config["size"],
-                             seed=config["seed"])
-    splits = split_by_patient(xrays.patient_ids, xrays.labels, SPLIT_FRACTIONS,
-                              seed=config["seed"])
+    xrays = make_chest_xrays(
+        config["n_images"], image_size=config["size"], seed=config["seed"]
+    )
+    splits = split_by_patient(
+        xrays.patient_ids, xrays.labels, SPLIT_FRACTIONS, seed=config["seed"]
+    )
     # training statistics only: the test images must not leak into preprocessing
     stats = fit_standardization(xrays.images[splits[0]])
     images = apply_standardization(xrays.images, stats.mean, stats.std)
-    data = {name: (images[idx].astype(np.float32), xrays.labels[idx])
-            for name, idx in zip(("train", "val", "test"), splits, strict=True)}
-    data["patients"] = {name: xrays.patient_ids[idx]
-                        for name, idx in zip(("train", "val", "test"), splits,
-                                             strict=True)}
+    data = {
+        name: (images[idx].astype(np.float32), xrays.labels[idx])
+        for name, idx in zip(("train", "val", "test"), splits, strict=True)
+    }
+    data["patients"] = {
+        name: xrays.patient_ids[idx]
+        for name, idx in zip(("train", "val", "test"), splits, strict=True)
+    }
     data.update(findings=list(xrays.findings), mean=stats.mean, std=stats.std)
     return data
 
@@ -171,12 +256,13 @@ def cosine_schedule(optimizer, lr, epochs):
     return on_epoch_end
 
 
-def make_loss(train_labels):
+def make_loss(train_labels, weighted=True):
     """Return ``loss_and_grad(logits, y) -> (loss, dlogits)``: weighted BCE on logits.
 
     The weights come from the training frequencies (``pos_weights = freq_neg``,
     ``neg_weights = freq_pos``), so positives and negatives of every finding
-    weigh the same in total.
+    weigh the same in total. ``weighted=False`` gives plain BCE with every
+    weight 0.5 (the two weights of a finding sum to 1 either way).
     """
     from reference.data import class_weights
     from reference.losses import (
@@ -185,6 +271,8 @@ def make_loss(train_labels):
     )
 
     pos, neg = (w.astype(np.float32) for w in class_weights(train_labels))
+    if not weighted:
+        pos, neg = np.full_like(pos, 0.5), np.full_like(neg, 0.5)
 
     def loss_and_grad(logits, targets):
         targets = targets.astype(logits.dtype)
@@ -211,8 +299,12 @@ def _report(model, data, config, out: Path) -> dict:
     # figures: only findings with both classes among the test images
     y_test = data["test"][1]
     both = np.flatnonzero((y_test.min(axis=0) == 0) & (y_test.max(axis=0) == 1))
-    figures = save_evaluation_figures(y_test[:, both], result["prob"][:, both], out,
-                                      names=[data["findings"][k] for k in both])
+    figures = save_evaluation_figures(
+        y_test[:, both],
+        result["prob"][:, both],
+        out,
+        names=[data["findings"][k] for k in both],
+    )
     figures += save_gradcams(model, data, result, out)
     print("wrote " + ", ".join(str(p) for p in figures))
     return result
@@ -221,8 +313,12 @@ def _report(model, data, config, out: Path) -> dict:
 def _summary(result) -> dict:
     """Return the JSON-ready metrics stored in the checkpoint."""
     from reference.tasks._chest_xray_report import COLUMNS
-    return dict(mean_auc=result["mean_auc"], averaged=result["averaged"],
-                rows=[{k: r[k] for k in COLUMNS} for r in result["rows"]])
+
+    return dict(
+        mean_auc=result["mean_auc"],
+        averaged=result["averaged"],
+        rows=[{k: r[k] for k in COLUMNS} for r in result["rows"]],
+    )
 
 
 def run(args) -> int:
@@ -247,34 +343,72 @@ def _run(args) -> int:
     from reference.checkpoint import save_checkpoint
     from reference.optim import Adam
     from reference.train import fit
+
     config = config_from_args(args)
     out = Path(config["out"])
     start = time.perf_counter()
     data = prepare_data(config)
-    print(f"data: {len(data['train'][0])} train / {len(data['val'][0])} val / "
-          f"{len(data['test'][0])} test images ({config['size']}x{config['size']}), "
-          f"patient-disjoint, {time.perf_counter() - start:.1f} s")
+    print(
+        f"data: {len(data['train'][0])} train / {len(data['val'][0])} val / "
+        f"{len(data['test'][0])} test images ({config['size']}x{config['size']}), "
+        f"patient-disjoint, {time.perf_counter() - start:.1f} s"
+    )
+    show = False if getattr(args, "no_progress", False) else None
+    if config["compare_loss"]:
+        return _compare(config, data, out, show)
 
     # train with the weighted loss and Adam under one progress bar
     model = build_model(config)
     optimizer = Adam(model, lr=config["lr"])
     rng = np.random.default_rng(config["seed"])
-    show = False if getattr(args, "no_progress", False) else None
     schedule = cosine_schedule(optimizer, config["lr"], config["epochs"])
-    losses = fit(model, optimizer, make_loss(data["train"][1]), *data["train"],
-                 epochs=config["epochs"], batch_size=config["batch_size"], rng=rng,
-                 show_progress=show, on_epoch_end=schedule)
-    print(f"trained {model.num_parameters()} parameters, {config['epochs']} epochs, "
-          f"final loss {losses[-1]:.4f}, {time.perf_counter() - start:.1f} s")
+    losses = fit(
+        model,
+        optimizer,
+        make_loss(data["train"][1]),
+        *data["train"],
+        epochs=config["epochs"],
+        batch_size=config["batch_size"],
+        rng=rng,
+        show_progress=show,
+        on_epoch_end=schedule,
+    )
+    print(
+        f"trained {model.num_parameters()} parameters, {config['epochs']} epochs, "
+        f"final loss {losses[-1]:.4f}, {time.perf_counter() - start:.1f} s"
+    )
 
     # evaluate on the test patients, then save everything
     result = _report(model, data, config, out)
     path = out / CHECKPOINT_NAME
-    save_checkpoint(path, model, optimizer, task=TASK, config=config,
-                    losses=losses, metrics=_summary(result),
-                    standardization=dict(mean=data["mean"], std=data["std"]))
+    save_checkpoint(
+        path,
+        model,
+        optimizer,
+        task=TASK,
+        config=config,
+        losses=losses,
+        metrics=_summary(result),
+        standardization=dict(mean=data["mean"], std=data["std"]),
+    )
     print(f"checkpoint: {path}")
     print(f"test mean AUC: {result['mean_auc']:.3f}")
+    return 0
+
+
+def _compare(config, data, out: Path, show) -> int:
+    """Do `run`'s work for ``--compare-loss``: train both losses, print, write."""
+    from reference.tasks._chest_xray_compare import (
+        compare_losses,
+        format_comparison,
+        write_comparison,
+    )
+
+    rows = compare_losses(config, data, show_progress=show)
+    text = format_comparison(rows, config["min_positives"])
+    print(text)
+    write_comparison(rows, text, out)
+    print(f"comparison: {out / 'compare_loss.csv'}")
     return 0
 
 
@@ -283,11 +417,18 @@ def _read_config(path: Path) -> dict:
     from reference.tasks import checkpoint_task
 
     if not path.is_file():
-        fail("evaluate", "--checkpoint naming an existing file",
-             f"{str(path)!r}", "Train first: ai4md train chest-xray --out DIR.")
+        fail(
+            "evaluate",
+            "--checkpoint naming an existing file",
+            f"{str(path)!r}",
+            "Train first: ai4md train chest-xray --out DIR.",
+        )
     if checkpoint_task(path) != TASK:
-        fail("evaluate", f"a {TASK} checkpoint",
-             f"a {checkpoint_task(path)} checkpoint in {str(path)!r}")
+        fail(
+            "evaluate",
+            f"a {TASK} checkpoint",
+            f"a {checkpoint_task(path)} checkpoint in {str(path)!r}",
+        )
     import h5py
 
     with h5py.File(path, "r") as f:

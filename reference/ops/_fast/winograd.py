@@ -366,28 +366,13 @@ class WinogradKernels(NamedTuple):
 
 
 def channels_last(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """NumPy twin of the layout kernel: dst[n, i, j, k, c] = src[n, c, i, j, k].
-
-    Examples
-    --------
-    >>> channels_last(np.arange(2.0).reshape(1, 2, 1, 1, 1), np.empty((1, 1, 1, 1, 2)))
-    array([[[[[0., 1.]]]]])
-    """
+    """NumPy twin of the layout kernel: dst[n, i, j, k, c] = src[n, c, i, j, k]."""
     dst[...] = np.moveaxis(src, 1, -1)
     return dst
 
 
 def channels_first(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """NumPy twin of the layout kernel: dst[n, c, i, j, k] = src[n, i, j, k, c].
-
-    Examples
-    --------
-    >>> channels_first(np.arange(2.0).reshape(1, 1, 1, 1, 2), np.empty((1, 2, 1, 1, 1)))
-    array([[[[[0.]]],
-    <BLANKLINE>
-    <BLANKLINE>
-            [[[1.]]]]])
-    """
+    """NumPy twin of the layout kernel: dst[n, c, i, j, k] = src[n, i, j, k, c]."""
     dst[...] = np.moveaxis(src, -1, 1)
     return dst
 
