@@ -283,7 +283,11 @@ def _draw_anatomy(g, anat: Anatomy, rng, present: dict):
     bubble = _ellipse(g, anat.cx + 0.15, anat.base[1] + 0.05, 0.045, 0.028)
     image -= 0.18 * bubble * body
 
-    # look-alikes: nipple shadows (false nodules), breast tissue (basal haze)
+    return _add_look_alikes(image, g, anat, body), lungs, heart
+
+
+def _add_look_alikes(image, g, anat: Anatomy, body):
+    """Add nipple shadows (false nodules) and breast tissue (a basal haze)."""
     for side in (-1, 1):
         nx, _ = _lung_centre(anat, side)
         image += (
@@ -300,7 +304,7 @@ def _draw_anatomy(g, anat: Anatomy, rng, present: dict):
                 0.7 * anat.lung_hw - np.abs(g.u - nx - 0.3 * side * anat.lung_hw), 0.05
             )
         )
-    return image, lungs, heart
+    return image
 
 
 def _blob(g, x, y, radius, rng, lobulation=0.0):

@@ -49,7 +49,8 @@ Why the task is hard, on purpose (each is a difficulty of the real BraTS data):
   cortical veins and choroid plexus enhance on T1-Gd like the tumour rim; the
   edema's FLAIR signal fades towards its edge, so its border is a matter of
   degree. How strongly a tumour enhances and how bright its edema is also vary
-  per patient (contrast dose, timing, tumour biology).
+  per patient (contrast dose, timing, tumour biology), and enhancement is
+  patchy along the rim: strong in places, barely visible in others.
 - **Bias field.** Receive-coil sensitivity makes intensity drift smoothly across
   the head (tens of per cent at 3 T, more with surface coils); it multiplies every
   tissue, so a fixed intensity threshold cannot segment a scan.
@@ -113,8 +114,9 @@ _FULL_SHAPE = np.array([240.0, 240.0, 155.0])  # the BraTS grid, 1 mm voxels
 _BLUR_MM = np.array(
     [[0.6, 0.6, 1.6], [0.6, 0.6, 0.8], [0.6, 0.6, 0.8], [0.6, 0.6, 1.6]]
 )
+_BRAIN_RADIUS = 73.4  # mm, the full-size brain's mean semi-axis
 # tumour core radius (mm): median of a log-normal, its log-sd, and the bounds
-_CORE_RADIUS, _CORE_SPREAD, _CORE_BOUNDS = 22.0, 0.25, (12.0, 38.0)
+_CORE_RADIUS, _CORE_SPREAD, _CORE_BOUNDS = 22.0, 0.25, (12.0, 30.0)
 
 
 def _generator(seed, rng) -> np.random.Generator:
@@ -283,7 +285,7 @@ def _enhancing_rim(core, voxel_mm, r_core, rng):
     """Return the rim: core voxels within a few mm of its surface, with gaps."""
     depth = ndimage.distance_transform_edt(core, sampling=voxel_mm)  # mm to the outside
     spacing = 0.5 * r_core / voxel_mm
-    thickness = rng.uniform(1.75, 4.0) * np.clip(
+    thickness = rng.uniform(1.5, 3.5) * np.clip(
         1 + 0.35 * _smooth_noise(rng, core.shape, spacing), 0.5, None
     )
     thickness = np.maximum(thickness, voxel_mm.min() * 1.01)  # at least one voxel
@@ -303,7 +305,7 @@ def _tumour(tissue, semi, centre, rng):
         per modality; ``contrast`` is (4, *box) float32.
     """
     voxel_mm = _FULL_SHAPE / np.array(tissue.shape)
-    brain_scale = float(np.prod(semi * voxel_mm)) ** (1 / 3) / 73.4
+    brain_scale = float(np.prod(semi * voxel_mm)) ** (1 / 3) / _BRAIN_RADIUS
     r_core = brain_scale * float(
         np.clip(_CORE_RADIUS * np.exp(rng.normal(0, _CORE_SPREAD)), *_CORE_BOUNDS)
     )
@@ -325,13 +327,28 @@ def _tumour(tissue, semi, centre, rng):
     edema = inside & (g < reach) & ~core
     fade = 1 / (1 + np.exp((g - reach) / (0.04 * reach)))
 
-    # contrast per voxel: per-patient variation of every tumour tissue
+    contrast = _tumour_contrast(core, rim, r_core / voxel_mm, rng)
+    weight = np.where(core, np.float32(1), fade * rng.uniform(0.85, 1.0)) * inside
+
+    label = np.zeros(tissue.shape, dtype=np.uint8)
+    local_label = label[box]
+    local_label[edema], local_label[core], local_label[rim] = 1, 2, 3
+    return label, (box, weight.astype(np.float32), contrast.astype(np.float32))
+
+
+def _tumour_contrast(core, rim, radius, rng):
+    """Return the (4, *box) tumour contrast: edema, core (solid/necrosis), rim.
+
+    ``radius`` is the core's radius in voxels per axis (the scale of the
+    smooth fields). Every tumour tissue varies per patient (+-6 %), the rim's
+    enhancement per patient (``uptake``) and along the rim (``patchy``).
+    """
     table = _TUMOUR_CONTRAST * np.exp(rng.normal(0, 0.06, (4, 4))).astype(np.float32)
-    uptake = rng.uniform(0.7, 1.0)  # how strongly this tumour enhances
+    uptake = rng.uniform(0.65, 1.0)  # how strongly this tumour enhances
     table[_RIM, 2] = table[_SOLID, 2] + uptake * (table[_RIM, 2] - table[_SOLID, 2])
     solid = np.clip(
         0.5
-        + 0.6 * _smooth_noise(rng, g.shape, 0.3 * r_core / voxel_mm)
+        + 0.6 * _smooth_noise(rng, core.shape, 0.3 * radius)
         + rng.uniform(-0.4, 0.4),
         0,
         1,
@@ -343,12 +360,12 @@ def _tumour(tissue, semi, centre, rng):
         table[_EDEMA, :, None, None, None],
     )
     contrast = np.where(rim, table[_RIM, :, None, None, None], contrast)
-    weight = np.where(core, np.float32(1), fade * rng.uniform(0.85, 1.0)) * inside
-
-    label = np.zeros(tissue.shape, dtype=np.uint8)
-    local_label = label[box]
-    local_label[edema], local_label[core], local_label[rim] = 1, 2, 3
-    return label, (box, weight.astype(np.float32), contrast.astype(np.float32))
+    # enhancement is patchy along the rim: here strong, there barely above the
+    # non-enhancing tumour
+    patchy = np.clip(1 + 0.4 * _smooth_noise(rng, core.shape, 0.25 * radius), 0.3, 1.3)
+    t1gd = table[_SOLID, 2] + patchy * (table[_RIM, 2] - table[_SOLID, 2])
+    contrast[2] = np.where(rim, t1gd, contrast[2])
+    return contrast
 
 
 def _brain_box(brain, margin: int):

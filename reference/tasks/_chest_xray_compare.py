@@ -38,30 +38,6 @@ _FIELDS = (
 )
 
 
-def _train(config, data, weighted: bool, show) -> tuple:
-    """Train one model on the training split; return it and its final loss."""
-    from reference.optim import Adam
-    from reference.tasks.chest_xray import build_model, cosine_schedule, make_loss
-    from reference.train import fit
-
-    model = build_model(config)  # same seed: same initial weights for both
-    optimizer = Adam(model, lr=config["lr"])
-    rng = np.random.default_rng(config["seed"])  # same minibatch order
-    schedule = cosine_schedule(optimizer, config["lr"], config["epochs"])
-    losses = fit(
-        model,
-        optimizer,
-        make_loss(data["train"][1], weighted=weighted),
-        *data["train"],
-        epochs=config["epochs"],
-        batch_size=config["batch_size"],
-        rng=rng,
-        show_progress=show,
-        on_epoch_end=schedule,
-    )
-    return model, losses[-1]
-
-
 def _scores(model, data, config) -> tuple[np.ndarray, np.ndarray]:
     """Per-finding test AUC and sensitivity at `THRESHOLD` (NaN when undefined)."""
     from reference.metrics import roc_auc_score
@@ -100,15 +76,18 @@ def compare_losses(config, data, *, show_progress=None) -> list[dict]:
         ``rare`` (NIH prevalence below `RARE_PREVALENCE`).
     """
     from reference.data.nih_stats import PREVALENCE
+    from reference.tasks.chest_xray import train_model
 
     results = {}
     for weighted in (True, False):
         start = time.perf_counter()
-        model, loss = _train(config, data, weighted, show_progress)
+        model, _, losses = train_model(
+            config, data, weighted=weighted, show_progress=show_progress
+        )
         results[weighted] = _scores(model, data, config)
         name = "weighted" if weighted else "unweighted"
         print(
-            f"{name} BCE: {config['epochs']} epochs, final loss {loss:.4f}, "
+            f"{name} BCE: {config['epochs']} epochs, final loss {losses[-1]:.4f}, "
             f"{time.perf_counter() - start:.1f} s"
         )
     y_test = data["test"][1]

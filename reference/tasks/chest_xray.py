@@ -1,9 +1,9 @@
 """``ai4md train chest-xray`` and its evaluation: a DenseNet on synthetic chest X-rays.
 
 Public names: `add_arguments`, `run`, `evaluate`, `config_from_args`,
-`build_model`, `prepare_data`, `make_loss`, `cosine_schedule`, `blas_threads`,
-`DEFAULTS`, `SMALL_DENSENET`, `MIN_POSITIVES`. The scoring, tables and Grad-CAM
-figures are in `reference.tasks._chest_xray_report`.
+`build_model`, `prepare_data`, `make_loss`, `train_model`, `cosine_schedule`,
+`blas_threads`, `DEFAULTS`, `SMALL_DENSENET`, `MIN_POSITIVES`. The scoring,
+tables and Grad-CAM figures are in `reference.tasks._chest_xray_report`.
 
 Pipeline (`run`):
 
@@ -61,6 +61,7 @@ __all__ = [
     "make_loss",
     "prepare_data",
     "run",
+    "train_model",
 ]
 
 TASK = "chest-xray"
@@ -282,6 +283,32 @@ def make_loss(train_labels, weighted=True):
     return loss_and_grad
 
 
+def train_model(config, data, *, weighted=True, show_progress=None):
+    """Train a fresh model on ``data["train"]``; return (model, optimizer, losses).
+
+    Adam with the cosine schedule, minibatches drawn from
+    ``default_rng(config["seed"])``: the same config gives the same initial
+    weights and the same batches, whichever loss (``weighted``, `make_loss`).
+    """
+    from reference.optim import Adam
+    from reference.train import fit
+
+    model = build_model(config)
+    optimizer = Adam(model, lr=config["lr"])
+    losses = fit(
+        model,
+        optimizer,
+        make_loss(data["train"][1], weighted=weighted),
+        *data["train"],
+        epochs=config["epochs"],
+        batch_size=config["batch_size"],
+        rng=np.random.default_rng(config["seed"]),
+        show_progress=show_progress,
+        on_epoch_end=cosine_schedule(optimizer, config["lr"], config["epochs"]),
+    )
+    return model, optimizer, losses
+
+
 def _report(model, data, config, out: Path) -> dict:
     """Evaluate, print the table, write tables and figures; return the result."""
     from reference.tasks._chest_xray_report import (
@@ -341,8 +368,6 @@ def run(args) -> int:
 def _run(args) -> int:
     """Do `run`'s work (under the BLAS thread limit)."""
     from reference.checkpoint import save_checkpoint
-    from reference.optim import Adam
-    from reference.train import fit
 
     config = config_from_args(args)
     out = Path(config["out"])
@@ -357,22 +382,7 @@ def _run(args) -> int:
     if config["compare_loss"]:
         return _compare(config, data, out, show)
 
-    # train with the weighted loss and Adam under one progress bar
-    model = build_model(config)
-    optimizer = Adam(model, lr=config["lr"])
-    rng = np.random.default_rng(config["seed"])
-    schedule = cosine_schedule(optimizer, config["lr"], config["epochs"])
-    losses = fit(
-        model,
-        optimizer,
-        make_loss(data["train"][1]),
-        *data["train"],
-        epochs=config["epochs"],
-        batch_size=config["batch_size"],
-        rng=rng,
-        show_progress=show,
-        on_epoch_end=schedule,
-    )
+    model, optimizer, losses = train_model(config, data, show_progress=show)
     print(
         f"trained {model.num_parameters()} parameters, {config['epochs']} epochs, "
         f"final loss {losses[-1]:.4f}, {time.perf_counter() - start:.1f} s"

@@ -126,6 +126,24 @@ def test_contrast_per_modality_follows_brats(case):
     assert np.sum(healthy & (image[..., T1GD] > rim_level)) > 0
 
 
+def test_rim_enhancement_is_patchy_but_always_above_the_core():
+    # the rim's T1-Gd contrast varies along the rim (strong here, faint there),
+    # yet never drops to the non-enhancing tumour's level; other sequences are flat
+    from reference.data import brats
+
+    x, y, z = np.mgrid[-20:21, -20:21, -20:21]
+    core = x**2 + y**2 + z**2 <= 18**2
+    rim = core & (x**2 + y**2 + z**2 > 15**2)
+    contrast = brats._tumour_contrast(
+        core, rim, np.full(3, 18.0), np.random.default_rng(1)
+    )
+    t1gd_rim = contrast[T1GD][rim]
+    assert np.percentile(t1gd_rim, 95) > 1.3 * np.percentile(t1gd_rim, 5)
+    assert t1gd_rim.min() > contrast[T1GD][core & ~rim].max()
+    for channel in (FLAIR, T1, T2):
+        assert np.ptp(contrast[channel][rim]) == 0
+
+
 def test_sizes_follow_a_typical_brats_case():
     # typical case: 98.75 % background; edema the largest class and the
     # enhancing rim, thin, the smallest
