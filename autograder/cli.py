@@ -146,7 +146,25 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"\n{crash}", file=sys.stderr)
     if guard.tampered:
         return 3  # the grader's own files changed: an untrustworthy run
+    if _grader_failed(results, crash):
+        return 4  # not the learner's doing: a bug in ai4md or a broken install
     return 0 if results and all(r.passed for r in results) and not crash else 1
+
+
+def _grader_failed(results: list, crash: str) -> bool:
+    """Return whether the grader itself crashed or could not grade an exercise.
+
+    An interrupted run is not a failure of the grader: it exits 1.
+    """
+    from autograder import runner
+    from autograder.protocol import Status
+
+    if crash.startswith("the grader failed"):
+        return True
+    return any(
+        r.status == Status.GRADER_ERROR and r.message != runner.INTERRUPTED
+        for r in results
+    )
 
 
 def _list(args: argparse.Namespace) -> int:

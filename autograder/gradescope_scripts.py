@@ -10,8 +10,8 @@ __all__ = ["RUN_AUTOGRADER", "SETUP_SH"]
 
 SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, to build the autograder image: it installs
-# Python and ai4md with the versions in constraints.txt, then compiles the Numba
-# kernels once into the image so that every submission starts warm.
+# Python and ai4md with the versions in constraints.txt, then grades the untouched
+# stubs once, so that a broken image fails here rather than at every submission.
 # Written by `ai4md gradescope build` ({{HEADER}}).
 set -euo pipefail
 SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,11 +48,22 @@ fi
 "$ROOT/venv/bin/python" -m pip install --constraint "$SOURCE/constraints.txt" \
     "$SOURCE"{{EXTRA}}
 
-# Compile the kernels into the image: grade the stubs once (they score zero).
+# Smoke test: the stubs score zero (exit 1, results written); a crash, a grader
+# failure (exit 4) or missing results mean a broken install. It also leaves
+# Python's bytecode and any compiled Numba kernel in the image.
 mkdir -p "$ROOT/numba_cache"
 cd "$SOURCE"
+status=0
+rm -f "$ROOT/setup_results.json"
 NUMBA_CACHE_DIR="$ROOT/numba_cache" MPLBACKEND=Agg "$ROOT/venv/bin/python" \
-    -m autograder grade{{SELECTORS}} --target "$SOURCE/exercises" > /dev/null || true
+    -m autograder grade{{SELECTORS}} --target "$SOURCE/exercises" \
+    --json "$ROOT/setup_results.json" > "$ROOT/setup_grade.log" 2>&1 || status=$?
+if [ "$status" -gt 1 ] || [ ! -s "$ROOT/setup_results.json" ]; then
+    cat "$ROOT/setup_grade.log" >&2
+    echo "setup.sh: grading the untouched stubs failed (exit $status; expected 1" \
+        "and $ROOT/setup_results.json)" >&2
+    exit 1
+fi
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash

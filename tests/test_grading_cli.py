@@ -136,7 +136,7 @@ def test_json_is_written_even_when_grading_breaks(tmp_path):
         text=True,
         timeout=120,
     )
-    assert run.returncode == 1
+    assert run.returncode == 4  # the grader failed, not the learner
     data = json.loads(out.read_text())
     assert data["score"] == 0 and list(_by_exercise(data)) == [e.id for e in EXERCISES]
     assert all("RuntimeError: boom" in t["output"] for t in data["tests"])
@@ -216,3 +216,17 @@ def test_grade_command_says_it_was_interrupted(fake_grader, tmp_path, capsys):
     data = json.loads(out.read_text())
     assert [t["status"] for t in data["tests"][:2]] == ["passed", "failed"]
     assert "grading was interrupted" in data["output"]
+
+
+def test_grade_command_exits_4_when_the_grader_fails_an_exercise(fake_grader, capsys):
+    from autograder.cli import main
+
+    week2 = [e for e in EXERCISES if e.week == "week2"]
+    fake_grader.outcomes = {week2[1].name: RuntimeError("grader bug")}
+    assert main(["grade", "week2", "--target", "solutions"]) == 4
+    assert (
+        "the grader itself failed: RuntimeError('grader bug')"
+        in capsys.readouterr().out
+    )
+    fake_grader.outcomes = {}
+    assert main(["grade", "week2", "--target", "solutions"]) == 0
