@@ -35,6 +35,8 @@ At call time (`autograder.forbidden_guard`)
     first imported by the learner such as scikit-learn); an audit hook refuses
     to open the solutions' files. A recorded violation is sticky: every later
     request is answered ``forbidden``, even if the learner caught the exception.
+    No program may start (`autograder.no_programs`): a fresh interpreter would
+    run without these guards.
 
 Messages (the learner reads them as the exercise's result)::
 

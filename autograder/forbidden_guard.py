@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any
 
+from autograder import no_programs
 from autograder.forbidden_scan import (
     ALWAYS,
     ForbiddenImport,
@@ -283,6 +284,7 @@ class Guard:
                 raise ForbiddenImport(guard.record(read_message(real)))
 
         sys.addaudithook(audit)
+        no_programs.install(self.record)  # a program would run unguarded
         return self
 
     def check_source(self) -> None:

@@ -208,7 +208,76 @@ VARIANTS = {
         "    from reference.nn import DenseBlock\n"
         "    return DenseBlock\n",
     ),
+    # another program would run outside the guards (autograder.no_programs)
+    "subprocess_runs_reference": (
+        "get_sensitivity",
+        _sensitivity(
+            """\
+            code = (
+                "import sys, numpy as np; from reference import metrics; "
+                "y, p, th = eval(sys.stdin.read()); "
+                "print(float(metrics.sensitivity(np.array(y), np.array(p) >= th)))"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                input=repr((np.asarray(y).tolist(), np.asarray(pred).tolist(), th)),
+                capture_output=True, text=True, check=True,
+            )
+            return np.float64(out.stdout)
+            """,
+            "import subprocess\nimport sys\nimport numpy as np\n",
+        ),
+    ),
+    "os_system_caught": (
+        "get_sensitivity",
+        _sensitivity(
+            """\
+            try:
+                os.system("true")
+            except OSError:
+                pass
+            y, decided = np.asarray(y), np.asarray(pred) >= th
+            return np.sum(decided & (y == 1)) / np.sum(y == 1)
+            """,
+            "import os\nimport numpy as np\n",
+        ),
+    ),
+    "os_popen": (
+        "get_sensitivity",
+        _sensitivity(
+            'return np.float64(os.popen("echo 0.5").read())\n',
+            "import os\nimport numpy as np\n",
+        ),
+    ),
+    "ctypes_libc_system": (
+        "get_sensitivity",
+        _sensitivity(
+            'ctypes.CDLL(None).system(b"true")\nreturn np.float64(0.5)\n',
+            "import ctypes\nimport numpy as np\n",
+        ),
+    ),
     # honest work keeps its points
+    "plots_while_computing": (
+        "get_sensitivity",
+        _sensitivity(
+            """\
+            import io
+
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            figure, axes = plt.subplots()
+            axes.set_title("scores")  # text: matplotlib may look for fonts
+            axes.hist(np.asarray(pred))
+            figure.savefig(io.BytesIO(), format="png")
+            plt.close(figure)
+            y, decided = np.asarray(y), np.asarray(pred) >= th
+            return np.sum(decided & (y == 1)) / np.sum(y == 1)
+            """
+        ),
+    ),
     "numpy_only": (
         "get_sensitivity",
         _sensitivity(
@@ -285,6 +354,10 @@ MAY_NOT = ", which this exercise may not use; write it yourself"
         ("np_convolve_elsewhere", "uses `numpy.convolve`" + MAY_NOT),
         ("roc_curve_from_reference", "`reference.metrics.roc_curve`; write it"),
         ("dense_block_from_reference", "`reference.nn.DenseBlock`; write it"),
+        ("subprocess_runs_reference", "started another program (`subprocess.Popen`)"),
+        ("os_system_caught", "started another program (`os.system`)"),
+        ("os_popen", "started another program (`subprocess.Popen`)"),
+        ("ctypes_libc_system", "another program (libc's `system` through ctypes)"),
     ],
 )
 def test_borrowing_the_answer_scores_zero_and_says_what(graded, variant, words):
@@ -299,6 +372,7 @@ def test_borrowing_the_answer_scores_zero_and_says_what(graded, variant, words):
     "variant",
     [
         "numpy_only",
+        "plots_while_computing",
         "solution_sensitivity",
         "thresholds_reuse_roc_curve",
         "bootstrap_reuses_auc",
