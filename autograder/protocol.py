@@ -34,6 +34,7 @@ import numpy as np
 from autograder import wire
 
 __all__ = [
+    "CHILD_LOST_EXIT",
     "WRONG_ANSWERS",
     "Call",
     "Event",
@@ -98,6 +99,10 @@ class Status(str, Enum):
     GRADER_ERROR = "grader-error", "grader error"
     FORBIDDEN = "forbidden", "forbidden import"
 
+
+# The exit code of a worker child whose own loop ended without answering: its
+# channel to the grader broke (learner code closed its file descriptors).
+CHILD_LOST_EXIT = 70
 
 # A wrong answer (rather than a crash or a limit): the exercise's hint is shown.
 WRONG_ANSWERS = frozenset(

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from autograder import confine, wire
 from autograder.protocol import (
+    CHILD_LOST_EXIT,
     Event,
     EventKind,
     Ping,
@@ -175,6 +176,12 @@ class Child:
                     f"killed by {name} (out of memory, or killed itself?)",
                 )
             return ChildFailure(Status.CRASHED, f"crashed with {name}")
+        if value == CHILD_LOST_EXIT:
+            return ChildFailure(
+                Status.EXITED,
+                "lost its connection to the grader before answering "
+                "(closed the process's file descriptors, e.g. os.closerange?)",
+            )
         return ChildFailure(
             Status.EXITED,
             f"the process exited with code {value} "

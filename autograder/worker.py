@@ -49,6 +49,7 @@ import traceback
 
 from autograder import confine, reaper, wire
 from autograder.protocol import (
+    CHILD_LOST_EXIT,
     Event,
     EventKind,
     Ping,
@@ -292,7 +293,7 @@ def _spawn(control: socket.socket) -> None:
             control.close()
             _child_main(chan, out_fd, job)
         finally:
-            os._exit(70)
+            os._exit(CHILD_LOST_EXIT)
     _CHILDREN.add(pid)
     _GROUPS.add(pid)
     chan.close()

@@ -99,6 +99,15 @@ HOSTILE = textwrap.dedent("""
     def kills_group(a, b):
         os.killpg(0, signal.SIGKILL)
 
+    def closes_its_files(a, b):
+        os.closerange(0, 4096)
+        return a + b
+
+    def starts_a_program(a, b):
+        import subprocess
+        subprocess.run(["true"])
+        return a + b
+
     def raises(a, b):
         return a / undefined_name
 
@@ -195,6 +204,8 @@ def graded(tmp_path_factory):
         ("hostile.unpickle_exploit", "wrong-type", "Exploit"),
         ("hostile.kills_parent", "crashed", "parent"),
         ("hostile.kills_group", "crashed", "SIGKILL"),
+        ("hostile.closes_its_files", "exited", "lost its connection to the grader"),
+        ("hostile.starts_a_program", "forbidden", "started another program"),
         (
             "hostile.raises",
             "exception",
