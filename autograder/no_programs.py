@@ -76,6 +76,10 @@ def _dirs(*keys: str) -> tuple[str, ...]:
     return tuple({os.path.realpath(paths[k]) + os.sep for k in keys if paths.get(k)})
 
 
+# computed once, when the fork server imports the guards (sysconfig takes ~10 ms)
+_STDLIB, _SITE = _dirs("stdlib", "platstdlib"), _dirs("purelib", "platlib")
+
+
 def _library_dirs(site: tuple[str, ...]) -> tuple[str, ...]:
     """Folders of trusted code: installed packages, ``autograder``, ``reference``."""
     found = set(site)
@@ -111,7 +115,7 @@ def install(record: Callable[[str], str]) -> None:
         Called with `program_message` when the learner's own code asked (the
         forbidden guard's ``record``: the exercise then scores 0).
     """
-    stdlib, site = _dirs("stdlib", "platstdlib"), _dirs("purelib", "platlib")
+    stdlib, site = _STDLIB, _SITE
     libraries = _library_dirs(site)
 
     def audit(event: str, args: tuple) -> None:
