@@ -24,13 +24,14 @@ is skipped (``--force`` regrades). Public names: `grade_class`, `ClassRun`,
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,23 @@ __all__ = [
 ]
 
 
-def _grade_student(submission: Submission, folder: Path, settings, **kwargs):
+CHANGED_SUBMISSION = (
+    "the submission changed on disk while the class was being graded (code from "
+    "another submission may have rewritten it): check it, then regrade this student"
+)
+
+
+def _grade_student(
+    submission: Submission, folder: Path, settings, digest: str = "", **kwargs
+):
     """Unpack and grade one student; return ``(results, reason)``.
 
     The submission is copied (or unzipped) into a temporary folder and graded
     from another one, so the learner's code never writes into ``folder``;
-    ``grade.log`` is kept there.
+    ``grade.log`` is kept there. When ``digest`` (`submission_hash` taken
+    before the class's grading began) is given and the submission no longer
+    matches it, the student is not graded: every exercise scores 0 with
+    `CHANGED_SUBMISSION`.
     """
     with tempfile.TemporaryDirectory(
         prefix="ai4md-", ignore_cleanup_errors=True
@@ -71,6 +83,10 @@ def _grade_student(submission: Submission, folder: Path, settings, **kwargs):
         except UnsafeSubmission as exc:
             reason = f"the submission was refused: {exc}"
             return gf.fail_closed(settings.exercises(), reason), reason
+        if digest and submission_hash(submission) != digest:
+            return gf.fail_closed(settings.exercises(), CHANGED_SUBMISSION), (
+                CHANGED_SUBMISSION
+            )
         modules = {e.module for e in settings.exercises()}
         outcome = grade_folder(lesson_root(copy, modules), settings, work, **kwargs)
         if (work / "grade.log").is_file():
@@ -83,6 +99,7 @@ class _Student:
     submission: Submission
     folder: Path
     fingerprint: str
+    digest: str  # the submission's hash when grading began
 
 
 def _plan(submissions, out: Path, settings: Settings, force: bool):
@@ -92,8 +109,9 @@ def _plan(submissions, out: Path, settings: Settings, force: bool):
     todo, done = [], []
     for submission in submissions:
         folder = out / "students" / submission.name
-        fingerprint = gf.fingerprint(described, submission_hash(submission), grader)
-        student = _Student(submission, folder, fingerprint)
+        digest = submission_hash(submission)
+        fingerprint = gf.fingerprint(described, digest, grader)
+        student = _Student(submission, folder, fingerprint, digest)
         fresh = not force and gf.is_current(folder, fingerprint)
         (done if fresh else todo).append(student)
     return todo, done
@@ -107,6 +125,7 @@ def _run_one(student: _Student, settings, processes, single_thread) -> dict | No
         student.submission,
         student.folder,
         settings,
+        student.digest,
         single_thread=single_thread,
         processes=processes,
     )
@@ -128,12 +147,16 @@ class ClassRun:
         Students graded in this run, and students already graded.
     interrupted : bool
         Whether the run was stopped (Ctrl-C) before every student was graded.
+    restored : list of str
+        Students whose results.json changed on disk before the run ended
+        (another submission's code?) and was written again.
     """
 
     results: dict
     graded: list
     skipped: list
     interrupted: bool = False
+    restored: list = field(default_factory=list)
 
 
 def _progress(total: int, initial: int, enabled: bool):
@@ -224,8 +247,28 @@ def grade_class(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
+        _restore_results(run, out)
         write_reports(out, run.results, exercises, settings.describe())
     return run
+
+
+def _restore_results(run: ClassRun, out: Path) -> None:
+    """Put back every results.json that changed on disk during the run.
+
+    A later student's code, running as the same user, can rewrite an earlier
+    student's file; the grades kept in memory (graded now, or read before
+    grading began) are the true ones.
+    """
+    for name, data in run.results.items():
+        folder = out / "students" / name
+        if gf.read_results(folder) != json.loads(json.dumps(data)):
+            gf.write_json(folder / "results.json", data)
+            run.restored.append(name)
+            print(
+                f"ai4md grade-class: {folder / 'results.json'} changed after "
+                "its student was graded (by another submission's code?); put back",
+                file=sys.stderr,
+            )
 
 
 def _usable_cores() -> int:

@@ -434,3 +434,38 @@ def test_failure_message_keeps_the_gist():
         failure_message(output) == "timeout: did not finish within 2 s (infinite loop?)"
     )
     assert failure_message("") == ""
+
+
+def test_a_submission_that_rewrites_other_students_changes_no_grade(
+    tmp_path, monkeypatch
+):
+    """Graded as the same user, one student's code rewrites an earlier student's
+    results and a later student's submission: the first is put back, the second
+    is not graded (every exercise 0, with the reason) rather than graded wrong."""
+    monkeypatch.setenv("NUMBA_DISABLE_JIT", "1")
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name in ("a_early", "b_saboteur", "c_victim"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "diagnostic_metrics.py").write_text(_source("correct"))
+    forged = {"score": 999, "tests": []}
+    sabotage = (
+        "import json, pathlib\n"
+        f"pathlib.Path({str(subs / 'c_victim' / 'diagnostic_metrics.py')!r})"
+        ".write_text('import numpy as np\\n')\n"
+        f"pathlib.Path({str(out / 'students' / 'a_early' / 'results.json')!r})"
+        f".write_text(json.dumps({forged!r}))\n"
+    )
+    (subs / "b_saboteur" / "diagnostic_metrics.py").write_text(
+        _source("correct") + "\n" + sabotage
+    )
+    settings = Settings(tuple(SELECTORS), timeout=float(TIMEOUT))
+    run = grade_class(subs, out, settings, jobs=1, progress=False)
+
+    assert run.restored == ["a_early"]
+    early = gradefiles.read_results(out / "students" / "a_early")
+    assert early == run.results["a_early"] and early["score"] == 4
+    victim = run.results["c_victim"]
+    assert victim["score"] == 0 and victim["extra_data"]["grading_failed"]
+    assert all("changed on disk" in t["output"] for t in victim["tests"])
+    rows = {r["student"]: float(r["total"]) for r in _gradebook(out)}
+    assert rows == {"a_early": 4, "b_saboteur": 4, "c_victim": 0}
