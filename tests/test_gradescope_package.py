@@ -248,3 +248,59 @@ def test_finish_adds_gradescopes_timing_and_keeps_the_graders_visibility():
     assert done["execution_time"] == 12 and done["visibility"] == "visible"
     assert done["stdout_visibility"] == "visible"
     assert finish({"tests": []}, 0.2)["stdout_visibility"] == "hidden"
+
+
+# A stand-in interpreter for setup.sh: it "creates" the venv, "installs" with
+# pip, and answers the smoke grade of the stubs as FAKE_GRADE says.
+FAKE_PYTHON = """#!/usr/bin/env bash
+case "$1 $2" in
+    "-c "*) exit 0 ;;
+    "-m venv") mkdir -p "$3/bin" && cp "$0" "$3/bin/python" && exit 0 ;;
+    "-m pip") exit 0 ;;
+    "-m autograder")
+        json="" previous=""
+        for word in "$@"; do
+            [ "$previous" = "--json" ] && json="$word"
+            previous="$word"
+        done
+        case "$FAKE_GRADE" in
+            zero) echo '{"score": 0, "tests": []}' > "$json"; exit 1 ;;
+            crash) echo "ImportError: numpy is broken" >&2; exit 1 ;;
+            grader) echo '{"score": 0, "tests": []}' > "$json"; exit 4 ;;
+        esac ;;
+esac
+exit 99
+"""
+
+
+@pytest.mark.parametrize(
+    ("grade", "builds"), [("zero", True), ("crash", False), ("grader", False)]
+)
+def test_setup_fails_the_image_when_grading_the_stubs_breaks(
+    tmp_path, package, grade, builds
+):
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(package) as z:
+        z.extractall(root / "source")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    python = fake / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    python.write_text(FAKE_PYTHON)
+    python.chmod(0o755)
+    done = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")],
+        env={
+            "PATH": f"{fake}:/usr/bin:/bin",
+            "AUTOGRADER_ROOT": str(root),
+            "FAKE_GRADE": grade,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode == 0) is builds, done.stdout + done.stderr
+    assert (root / "venv" / "bin" / "python").exists()
+    if not builds:
+        assert "grading the untouched stubs failed" in done.stderr
+        if grade == "crash":
+            assert "ImportError: numpy is broken" in done.stderr  # the log is shown
