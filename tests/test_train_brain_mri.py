@@ -11,6 +11,7 @@ import pytest
 from reference.nn import UNet
 from reference.tasks import brain_mri as bm
 from reference.tasks import evaluate_checkpoint
+from reference.tasks._brain_mri_confusion import confusion_report, predicted_label_map
 
 NIBABEL_DATA = Path(nib.__file__).parent / "tests" / "data"
 TINY = [
@@ -42,6 +43,9 @@ def test_run_writes_outputs_and_evaluate_reproduces_dice(tmp_path, capsys):
     assert re.fullmatch(r"held-out mean dice: [01]\.\d{3}", trained[-1])
     assert (tmp_path / "brain_mri.h5").is_file()
     assert (tmp_path / "heldout_0.png").stat().st_size > 1000
+    assert (tmp_path / "confusion_matrix.png").stat().st_size > 1000
+    matrix_rows = [line.split()[0] for line in trained[-10:-6]]
+    assert matrix_rows == ["background", "edema", "non-enhancing", "enhancing"]
     # the table: header and one row per tumour class
     assert [line.split()[0] for line in trained[-6:-2]] == [
         "class",
@@ -179,3 +183,33 @@ def test_compare_2d_3d_tiny():
     assert set(results) == {"2d", "3d"}
     for scores in results.values():
         assert 0 <= scores["mean_dice"] <= 1 and scores["seconds"] > 0
+
+
+def test_predicted_label_map_takes_the_most_probable_class_above_threshold():
+    p = np.zeros((3, 5, 1, 1))
+    p[:, :, 0, 0] = [
+        [0.9, 0.2, 0.3, 0.5, 0.6],
+        [0.1, 0.7, 0.4, 0.5, 0.6],
+        [0.0, 0.1, 0.2, 0.1, 0.7],
+    ]
+    # voxel 3: a tie goes to the first class; voxel 4: enhancing wins at 0.7
+    assert predicted_label_map(p).ravel().tolist() == [1, 2, 0, 1, 3]
+    assert predicted_label_map(p, threshold=0.75).ravel().tolist() == [1, 0, 0, 0, 0]
+    with pytest.raises(ValueError, match=r"\(3, \.\.\.\)"):
+        predicted_label_map(np.zeros((4, 2, 2)))
+
+
+def test_confusion_report_matches_scikit_learn_and_writes_the_png(tmp_path):
+    sk_metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(3)
+    labels = [rng.integers(0, 4, (6, 5, 4)).astype(np.uint8) for _ in range(2)]
+    probs = [rng.random((3, 6, 5, 4)) for _ in range(2)]
+    text = confusion_report(labels, probs, tmp_path / "cm.png")
+    truth = np.concatenate([label.ravel() for label in labels])
+    pred = np.concatenate([predicted_label_map(p).ravel() for p in probs])
+    expected = sk_metrics.confusion_matrix(
+        truth, pred, labels=[0, 1, 2, 3], normalize="true"
+    )
+    rows = [line.split()[1:] for line in text.splitlines()[2:]]
+    assert np.allclose(np.array(rows, float), expected, atol=5e-4)
+    assert (tmp_path / "cm.png").stat().st_size > 1000

@@ -28,8 +28,9 @@ The pipeline, end to end on the learner's machine (nothing downloads):
 3. Training: soft dice + binary cross-entropy on the sigmoid of the logits, Adam,
    `reference.train.train_epoch` with a tqdm bar.
 4. Held-out volumes: whole-volume prediction with `predict_tiled`, threshold
-   0.5, per-class dice, sensitivity and specificity; overlay PNGs; an HDF5
-   checkpoint that `evaluate` reloads and scores again.
+   0.5, the voxel-wise 4-class confusion matrix (printed and
+   ``confusion_matrix.png``), per-class dice, sensitivity and specificity;
+   overlay PNGs; an HDF5 checkpoint that `evaluate` reloads and scores again.
 
 The last stdout line of `run` and `evaluate` is ``held-out mean dice: X.XXX``
 (the mean of the three classes' dice).
@@ -53,6 +54,7 @@ from reference.metrics import class_sens_spec, dice_coefficient
 from reference.nn import UNet
 from reference.optim import Adam
 from reference.runtime import limit_blas_threads
+from reference.tasks._brain_mri_confusion import confusion_report
 from reference.tasks._brain_mri_demos import compare_2d_3d, real_volume_demo
 from reference.tasks._brain_mri_figures import label_overlay, save_panels
 from reference.train import make_progress, predict, train_epoch
@@ -487,6 +489,7 @@ def _heldout_report(model, config, out: Path, *, pictures=True) -> dict:
     for i, (image, label, prob) in enumerate(zip(images, labels, probs, strict=True)):
         if pictures:
             save_case_png(out / f"heldout_{i}.png", image, label, prob, f"held-out {i}")
+    print(confusion_report(labels, probs, out / "confusion_matrix.png"))
     print(format_scores(scores))
     return scores
 
