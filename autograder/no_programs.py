@@ -98,11 +98,14 @@ def _asked_by_learner(frame, stdlib, site, libraries) -> bool:
     """
     while frame is not None:
         file = frame.f_code.co_filename
-        in_stdlib = file.startswith(stdlib) and not file.startswith(site)
-        if file.startswith("<frozen ") or in_stdlib:
+        if file.startswith("<frozen "):
             frame = frame.f_back
             continue
-        return not os.path.realpath(file).startswith(libraries)
+        real = os.path.realpath(file)  # the prefixes are real paths too
+        if real.startswith(stdlib) and not real.startswith(site):
+            frame = frame.f_back
+            continue
+        return not real.startswith(libraries)
     return False
 
 
