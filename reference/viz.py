@@ -2,7 +2,8 @@
 
 Public names: `plot_roc`, `plot_precision_recall`, `plot_calibration`,
 `save_evaluation_figures`, `plot_confusion_matrix`, `save_confusion_matrix`,
-`plot_curve_points` (curves computed elsewhere, in the same look).
+`draw_confusion_matrix` and `plot_curve_points` (matrices and curves computed
+elsewhere, in the same look).
 
 Each ``plot_*`` function draws on ``ax`` if given, otherwise on a new figure
 (built with ``matplotlib.figure.Figure``, so no pyplot state and no display is
@@ -22,6 +23,7 @@ from matplotlib.figure import Figure
 from reference import metrics
 
 __all__ = [
+    "draw_confusion_matrix",
     "plot_calibration",
     "plot_confusion_matrix",
     "plot_curve_points",
@@ -349,6 +351,38 @@ def plot_confusion_matrix(
         np.ravel(y_true), np.ravel(y_pred), labels=labels, normalize=normalize
     )
     names = _class_names(class_names, labels, y_true, y_pred, len(cm))
+    return draw_confusion_matrix(cm, names, normalize=normalize, ax=ax)
+
+
+def draw_confusion_matrix(cm, class_names, *, normalize="true", ax=None):
+    """Draw a confusion matrix already computed, as `plot_confusion_matrix` does.
+
+    For matrices counted elsewhere (such as over millions of voxels, counted
+    once for a table and a figure).
+
+    Parameters
+    ----------
+    cm : ndarray of shape (K, K)
+        Counts, or fractions as `reference.metrics.confusion_matrix` normalises them.
+    class_names : sequence of K str
+        Tick labels, rows and columns.
+    normalize : {"true", "pred", "all", None}, default "true"
+        How ``cm`` was normalised (None: counts); sets the colour scale and title.
+
+    Examples
+    --------
+    >>> ax = draw_confusion_matrix(np.array([[3, 1], [0, 2]]), ["no", "yes"],
+    ...                            normalize=None)
+    >>> [t.get_text() for t in ax.texts]
+    ['3', '1', '0', '2']
+    """
+    cm = np.asarray(cm)
+    names = [str(name) for name in class_names]
+    if cm.ndim != 2 or cm.shape != (len(names), len(names)):
+        raise ValueError(
+            f"draw_confusion_matrix: expected a ({len(names)}, {len(names)}) "
+            f"matrix, one row and column per class name, got shape {cm.shape}."
+        )
     ax = _new_axes(ax)
     image = ax.imshow(cm, cmap="Blues", vmin=0, vmax=1 if normalize else cm.max())
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)

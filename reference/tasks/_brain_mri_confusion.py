@@ -53,7 +53,8 @@ def confusion_report(labels, probabilities, path=None, threshold=0.5) -> str:
     probabilities : list of ndarray (3, X, Y, Z)
         Predicted class probabilities, read by `predicted_label_map`.
     path : str or Path, optional
-        Where to save the normalised matrix (`reference.viz.save_confusion_matrix`).
+        Where to save the normalised matrix as a PNG
+        (`reference.viz.draw_confusion_matrix`).
     threshold : float
 
     Returns
@@ -69,12 +70,13 @@ def confusion_report(labels, probabilities, path=None, threshold=0.5) -> str:
     )
     classes = list(range(len(VOXEL_CLASSES)))
     matrix = confusion_matrix(truth, pred, labels=classes, normalize="true")
-    if path is not None:
-        from reference.viz import save_confusion_matrix
+    if path is not None:  # the figure of the same matrix (counting takes seconds)
+        from reference.viz import draw_confusion_matrix
 
-        save_confusion_matrix(
-            truth, pred, Path(path), labels=classes, class_names=VOXEL_CLASSES
-        )
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ax = draw_confusion_matrix(matrix, VOXEL_CLASSES, normalize="true")
+        ax.figure.savefig(path, dpi=120)
     lines = [
         "voxels, rows: truth (each row sums to 1), columns: prediction",
         f"{'':<15}" + "".join(f"{name:>14}" for name in VOXEL_CLASSES),

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 from reference import metrics as M
 from reference.data.synthetic import FINDINGS, synthetic_predictions
 from reference.viz import (
+    draw_confusion_matrix,
     plot_calibration,
     plot_confusion_matrix,
     plot_precision_recall,
@@ -140,6 +141,17 @@ def test_plot_confusion_matrix_counts_and_default_names():
         r"name per class \(4\), got 2.",
     ):
         plot_confusion_matrix(SEG_TRUE, SEG_PRED, class_names=["a", "b"])
+
+
+def test_draw_confusion_matrix_draws_a_matrix_counted_elsewhere():
+    cm = M.confusion_matrix(SEG_TRUE, SEG_PRED, normalize="true")
+    drawn = draw_confusion_matrix(cm, BRATS)
+    plotted = plot_confusion_matrix(SEG_TRUE, SEG_PRED, class_names=BRATS)
+    np.testing.assert_allclose(drawn.images[0].get_array(), cm)
+    assert [t.get_text() for t in drawn.texts] == [t.get_text() for t in plotted.texts]
+    assert drawn.get_title() == plotted.get_title()
+    with pytest.raises(ValueError, match=r"expected a \(2, 2\) matrix.*\(4, 4\)"):
+        draw_confusion_matrix(cm, ["a", "b"])
 
 
 def test_save_confusion_matrix_writes_a_png(tmp_path):
