@@ -101,7 +101,7 @@ def _grade(args: argparse.Namespace) -> int:
         Result(e, 0, Status.GRADER_ERROR, "grading did not run") for e in exercises
     ]
     start = time.monotonic()
-    crash = ""
+    crash, interrupted = "", False
     progress = _Progress.on(sys.stderr)
     if progress is not None:  # a Numba compile here says so (costs no Numba import)
         from reference.ops._fast.jit import on_compile
@@ -118,15 +118,16 @@ def _grade(args: argparse.Namespace) -> int:
             disk_bytes=int(args.disk * 2**20),
             guard=guard,
         )
-        if any(r.message == runner.INTERRUPTED for r in results):
-            crash = "grading was interrupted"
+        interrupted = any(r.message == runner.INTERRUPTED for r in results)
     except KeyboardInterrupt:
-        crash = "grading was interrupted"
+        interrupted = True
     except Exception:  # still write what we have, then report
         crash = "the grader failed:\n" + traceback.format_exc(limit=5)
         for r in results:
             r.message = crash
     finally:
+        if interrupted:
+            crash = "grading was interrupted"
         if progress is not None:
             progress.clear()
         if args.json:
@@ -146,25 +147,11 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"\n{crash}", file=sys.stderr)
     if guard.tampered:
         return 3  # the grader's own files changed: an untrustworthy run
-    if _grader_failed(results, crash):
-        return 4  # not the learner's doing: a bug in ai4md or a broken install
+    if interrupted:
+        return 1
+    if any(r.status == Status.GRADER_ERROR for r in results):
+        return 4  # the grader crashed or could not grade: a bug or a broken install
     return 0 if results and all(r.passed for r in results) and not crash else 1
-
-
-def _grader_failed(results: list, crash: str) -> bool:
-    """Return whether the grader itself crashed or could not grade an exercise.
-
-    An interrupted run is not a failure of the grader: it exits 1.
-    """
-    from autograder import runner
-    from autograder.protocol import Status
-
-    if crash.startswith("the grader failed"):
-        return True
-    return any(
-        r.status == Status.GRADER_ERROR and r.message != runner.INTERRUPTED
-        for r in results
-    )
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -230,3 +230,15 @@ def test_grade_command_exits_4_when_the_grader_fails_an_exercise(fake_grader, ca
     )
     fake_grader.outcomes = {}
     assert main(["grade", "week2", "--target", "solutions"]) == 0
+
+
+def test_ctrl_c_before_the_first_exercise_exits_1_not_4(monkeypatch, capsys):
+    import autograder.runner as runner
+    from autograder.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # say, while the fork server starts
+
+    monkeypatch.setattr(runner, "grade", interrupted)
+    assert main(["grade", "week2", "--target", "solutions"]) == 1
+    assert "grading was interrupted" in capsys.readouterr().err
