@@ -19,9 +19,12 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autograder import gradefiles as gf
 from autograder.registry import select
@@ -290,3 +293,38 @@ def grade_folder(
             data = gf.relative_paths(data, Path(target).resolve())
             return gf.complete(data, exercises), ""
     return gf.fail_closed(exercises, reason), reason
+
+
+def grade_unpacked(
+    unpack_into: Callable[[Path], None],
+    settings: Settings,
+    keep_log: Callable[[Path], None],
+    **options: Any,
+) -> tuple[dict, str]:
+    """Unpack a submission into a new private folder and grade it there.
+
+    ``unpack_into(folder)`` fills the folder, or raises `UnsafeSubmission`
+    (every exercise then scores 0 with "the submission was refused: ...");
+    the grader runs from a second folder, so the learner's code never writes
+    where the results go. ``keep_log(path)`` gets the grader's ``grade.log``
+    before both folders are removed. ``options`` go to `grade_folder`.
+    Returns ``(results, failure reason)`` as `grade_folder` does.
+    """
+    from autograder.submissions import UnsafeSubmission, lesson_root
+
+    exercises = settings.exercises()
+    with tempfile.TemporaryDirectory(
+        prefix="ai4md-", ignore_cleanup_errors=True
+    ) as tmp:
+        work, copy = Path(tmp, "work"), Path(tmp, "submission")
+        work.mkdir()
+        try:
+            unpack_into(copy)
+        except UnsafeSubmission as exc:
+            reason = f"the submission was refused: {exc}"
+            return gf.fail_closed(exercises, reason), reason
+        target = lesson_root(copy, {e.module for e in exercises})
+        outcome = grade_folder(target, settings, work, **options)
+        if (work / "grade.log").is_file():
+            keep_log(work / "grade.log")
+        return outcome

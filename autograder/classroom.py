@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -36,12 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from autograder import gradefiles as gf
-from autograder.batch import PACKAGE_ROOT, Processes, Settings, grade_folder
+from autograder.batch import PACKAGE_ROOT, Processes, Settings, grade_unpacked
 from autograder.submissions import (
     Submission,
     UnsafeSubmission,
     discover,
-    lesson_root,
     submission_hash,
     unpack,
 )
@@ -56,8 +54,8 @@ __all__ = [
 
 
 CHANGED_SUBMISSION = (
-    "the submission changed on disk while the class was being graded (code from "
-    "another submission may have rewritten it): check it, then regrade this student"
+    "it changed on disk while the class was being graded (code from another "
+    "submission may have rewritten it): check it, then regrade this student"
 )
 
 
@@ -66,32 +64,22 @@ def _grade_student(
 ):
     """Unpack and grade one student; return ``(results, reason)``.
 
-    The submission is copied (or unzipped) into a temporary folder and graded
-    from another one, so the learner's code never writes into ``folder``;
-    ``grade.log`` is kept there. When ``digest`` (`submission_hash` taken
-    before the class's grading began) is given and the submission no longer
-    matches it, the student is not graded: every exercise scores 0 with
-    `CHANGED_SUBMISSION`.
+    `grade_unpacked` grades a private copy, so the learner's code never
+    writes into ``folder``; ``grade.log`` is kept there. When ``digest``
+    (`submission_hash` taken before the class's grading began) is given and
+    the submission no longer matches it, the student is not graded: every
+    exercise scores 0 with `CHANGED_SUBMISSION`.
     """
-    with tempfile.TemporaryDirectory(
-        prefix="ai4md-", ignore_cleanup_errors=True
-    ) as tmp:
-        work, copy = Path(tmp, "work"), Path(tmp, "submission")
-        work.mkdir()
-        try:
-            unpack(submission, copy)
-        except UnsafeSubmission as exc:
-            reason = f"the submission was refused: {exc}"
-            return gf.fail_closed(settings.exercises(), reason), reason
+
+    def unpack_into(copy: Path) -> None:
+        unpack(submission, copy)
         if digest and submission_hash(submission) != digest:
-            return gf.fail_closed(settings.exercises(), CHANGED_SUBMISSION), (
-                CHANGED_SUBMISSION
-            )
-        modules = {e.module for e in settings.exercises()}
-        outcome = grade_folder(lesson_root(copy, modules), settings, work, **kwargs)
-        if (work / "grade.log").is_file():
-            shutil.copyfile(work / "grade.log", folder / "grade.log")
-        return outcome
+            raise UnsafeSubmission(CHANGED_SUBMISSION)
+
+    def keep_log(log: Path) -> None:
+        shutil.copyfile(log, folder / "grade.log")
+
+    return grade_unpacked(unpack_into, settings, keep_log, **kwargs)
 
 
 @dataclass

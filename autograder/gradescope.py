@@ -37,14 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from autograder import gradefiles as gf
-from autograder.batch import PACKAGE_ROOT, Settings, grade_folder
+from autograder.batch import PACKAGE_ROOT, Settings, grade_unpacked
 from autograder.classroom import add_grading_options, settings_from
 from autograder.gradescope_scripts import RUN_AUTOGRADER, SETUP_SH
 from autograder.submissions import (
-    UnsafeSubmission,
     copy_tree,
     extract_zip,
-    lesson_root,
 )
 
 __all__ = [
@@ -290,21 +288,11 @@ def run(root: str | os.PathLike[str], settings: Settings) -> dict:
     root = Path(root)
     results_path = root / "results" / "results.json"
     settings = _capped(_with_visibility(settings))
-    exercises = settings.exercises()
-    with tempfile.TemporaryDirectory(
-        prefix="ai4md-", ignore_cleanup_errors=True
-    ) as tmp:
-        work, copy = Path(tmp, "work"), Path(tmp, "submission")
-        work.mkdir()
-        try:
-            _unpack(root / "submission", copy)
-            target = lesson_root(copy, {e.module for e in exercises})
-            data, _ = grade_folder(target, settings, work)
-        except UnsafeSubmission as exc:
-            data = gf.fail_closed(exercises, f"the submission was refused: {exc}")
-        log = work / "grade.log"
-        if log.is_file():
-            print(log.read_text(encoding="utf-8", errors="replace"))
+    data, _ = grade_unpacked(
+        lambda copy: _unpack(root / "submission", copy),
+        settings,
+        lambda log: print(log.read_text(encoding="utf-8", errors="replace")),
+    )
     data = finish(data, time.monotonic() - start)
     gf.write_json(results_path, data)
     return data
