@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import gradefiles as gf
+from autograder import reaper
 from autograder.registry import select
 
 __all__ = ["PACKAGE_ROOT", "Settings", "Processes", "grade_folder"]
@@ -124,34 +125,6 @@ def _signal(pid: int, signum: int, group: bool = False) -> None:
         pass  # gone already
 
 
-def _children() -> dict:
-    """Return parent pid -> child pids, read from /proc (empty where there is none)."""
-    children: dict = {}
-    try:
-        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
-    except OSError:
-        return children
-    for name in entries:
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        parent = int(stat[stat.rindex(b")") + 2 :].split()[1])  # after "pid (comm) S"
-        children.setdefault(parent, []).append(int(name))
-    return children
-
-
-def _descendants(pid: int) -> set:
-    children, found, todo = _children(), set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
 def _kill_tree(proc) -> None:
     """Kill a running grader, its process group and every process below it.
 
@@ -162,7 +135,7 @@ def _kill_tree(proc) -> None:
     _signal(proc.pid, signal.SIGSTOP, group=True)
     frozen: set = set()
     for _ in range(5):
-        new = _descendants(proc.pid) - frozen
+        new = reaper.descendants(proc.pid) - frozen
         if not new:
             break
         for pid in new:
