@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import importlib.util
 import os
 import signal
 import subprocess
@@ -305,16 +304,6 @@ class Lesson:
         return func
 
 
-def _import_lesson(path: str, module_name: str):
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _own_frames(exc: BaseException, path: str) -> list[traceback.FrameSummary]:
     return [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
 
@@ -342,10 +331,11 @@ def child_main(argv: list[str]) -> int:
     recipe_id, path, shown, out, seed = argv
     recipe = find_recipe(recipe_id)
     from autograder import show_recipes
+    from autograder.worker import import_learner
 
     out_dir = Path(out)
     try:
-        module = _import_lesson(path, "ai4md_show." + recipe.lesson)
+        module = import_learner(path, "ai4md_show." + recipe.lesson)
     except BaseException as exc:  # any failure of the learner's file
         print(f"ai4md show: {_explain(exc, path, shown, 'import')}", file=sys.stderr)
         return NOT_WRITTEN

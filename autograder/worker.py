@@ -208,7 +208,8 @@ def _learner_traceback(exc: BaseException, path: str) -> str:
     return (head + "\n" + "".join(lines)).rstrip()
 
 
-def _import_learner(path: str, module_name: str, loader=None):
+def import_learner(path: str, module_name: str, loader=None):
+    """Import the learner's file ``path`` as ``module_name`` (in sys.modules)."""
     spec = importlib.util.spec_from_file_location(module_name, path, loader=loader)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
@@ -243,7 +244,7 @@ def _child_main(chan: socket.socket, out_fd: int, job: Spawn) -> None:
     module = None
     try:
         if rules.violation is None:
-            module = _import_learner(path, job.module_name, jail.source)
+            module = import_learner(path, job.module_name, jail.source)
     except BaseException as exc:  # report every failure, even SystemExit
         if rules.violation is None:
             message = _learner_traceback(exc, path)
