@@ -125,27 +125,6 @@ def _signal(pid: int, signum: int, group: bool = False) -> None:
         pass  # gone already
 
 
-def _kill_tree(proc) -> None:
-    """Kill a running grader, its process group and every process below it.
-
-    The grader's workers run in sessions of their own, so the group is not
-    enough: the tree is frozen (SIGSTOP, so nothing forks meanwhile), read
-    again until no new process appears, then killed.
-    """
-    _signal(proc.pid, signal.SIGSTOP, group=True)
-    frozen: set = set()
-    for _ in range(5):
-        new = reaper.descendants(proc.pid) - frozen
-        if not new:
-            break
-        for pid in new:
-            _signal(pid, signal.SIGSTOP)
-        frozen |= new
-    _signal(proc.pid, signal.SIGKILL, group=True)
-    for pid in frozen:
-        _signal(pid, signal.SIGKILL)
-
-
 def _run_capped(
     command, *, cap, cwd, env, log_path, processes: Processes | None = None
 ):
@@ -170,7 +149,7 @@ def _run_capped(
         try:
             proc.wait(timeout=cap)
         except subprocess.TimeoutExpired:
-            _kill_tree(proc)
+            reaper.kill_tree(proc.pid)
             proc.wait()
             reason = (
                 f"grading did not finish within {cap:g} s and was stopped "
@@ -198,7 +177,7 @@ class Processes:
         with self._lock:
             self._running.add(proc)
         if self.stopping.is_set():
-            _kill_tree(proc)
+            reaper.kill_tree(proc.pid)
 
     def discard(self, proc: subprocess.Popen) -> None:
         """Stop tracking a finished grader."""
@@ -210,7 +189,7 @@ class Processes:
         self.stopping.set()
         with self._lock:
             for proc in list(self._running):
-                _kill_tree(proc)
+                reaper.kill_tree(proc.pid)
 
 
 def grade_folder(

@@ -34,6 +34,7 @@ __all__ = [
     "is_subreaper",
     "kill_descendants",
     "kill_processes",
+    "kill_tree",
     "no_new_privileges",
     "process_table",
 ]
@@ -154,11 +155,34 @@ def has_children() -> bool:
     return True
 
 
-def _signal(pid: int, group: bool = False) -> None:
+def _signal(pid: int, group: bool = False, signum: int = signal.SIGKILL) -> None:
     try:
-        (os.killpg if group else os.kill)(pid, signal.SIGKILL)
+        (os.killpg if group else os.kill)(pid, signum)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def kill_tree(pid: int) -> None:
+    """Kill process ``pid``, its process group and every process below it.
+
+    For a process started in a session of its own (``start_new_session``)
+    whose descendants may have left the group (learner code calling
+    ``setsid``): the tree is frozen (SIGSTOP, so nothing forks meanwhile),
+    read again until no new process appears, then killed. The caller still
+    waits for ``pid`` itself.
+    """
+    _signal(pid, group=True, signum=signal.SIGSTOP)
+    frozen: set[int] = set()
+    for _ in range(5):
+        new = descendants(pid) - frozen
+        if not new:
+            break
+        for child in new:
+            _signal(child, signum=signal.SIGSTOP)
+        frozen |= new
+    _signal(pid, group=True)
+    for child in frozen:
+        _signal(child)
 
 
 def _reap(pids: Iterable[int]) -> None:

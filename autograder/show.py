@@ -274,10 +274,10 @@ def _run_child(command, env, timeout: float, recipe: Recipe, shown: str) -> int:
 
 
 def _kill_group(child: subprocess.Popen) -> None:
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Kill the child and everything it started, even outside its group."""
+    from autograder import reaper
+
+    reaper.kill_tree(child.pid)
     child.wait()
 
 

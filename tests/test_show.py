@@ -7,6 +7,7 @@ and the command still returns.
 """
 
 import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,41 @@ def test_a_hanging_lesson_is_stopped(tmp_path, capfd):
     assert main(args) == 1
     err = capfd.readouterr().err
     assert "did not finish within 3 s and was stopped" in err
+
+
+def test_a_hanging_lesson_leaves_no_process_behind(tmp_path, capfd):
+    # the lesson starts a process in a session of its own (out of the child's
+    # group), then hangs: stopping the child must stop that process too
+    pid_file = tmp_path / "escaped.pid"
+    source = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(120)\n"
+        "    os._exit(0)\n"
+        "while True:\n"
+        "    time.sleep(0.05)\n"
+    )
+    target = _target(tmp_path, source)
+    out = str(tmp_path / "o")
+    args = ["show", "roc_auc", "--target", str(target), "--out", out, "--timeout", "3"]
+    assert main(args) == 1
+    assert "did not finish within 3 s" in capfd.readouterr().err
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(pid), f"process {pid} outlived the lesson"
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
 
 
 def test_a_crashing_lesson_is_reported(tmp_path, capfd):
